@@ -1,0 +1,176 @@
+package io.kubeaccel.core;
+
+import io.kubeaccel.core.health.XidHealthMonitor;
+import io.kubeaccel.core.inventory.Inventory;
+import io.kubeaccel.core.inventory.InventoryStore;
+import io.kubeaccel.core.inventory.NumaLocator;
+import io.kubeaccel.core.inventory.NvmlInventoryReader;
+import io.kubeaccel.core.server.AllocationObserver;
+import io.kubeaccel.core.server.DevicePluginHost;
+import io.kubeaccel.core.spi.ModePlugin;
+import io.kubeaccel.nvml.Nvml;
+import io.kubeaccel.nvml.NvmlException;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node agent, whatever its mode: NVML, the inventory, health monitoring and the device-plugin host, started and
+ * stopped in the right order.
+ *
+ * <p>When NVML cannot start, the agent either fails (with {@link AgentSettings#failOnInitError()}) or serves its
+ * resources with no devices and keeps retrying; devices appear as soon as NVML answers. Either way it never leaves a
+ * half-initialised NVML behind.
+ */
+public final class AgentRuntime implements AutoCloseable {
+
+  private static final Duration MAX_NVML_RETRY = Duration.ofMinutes(5);
+  private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
+
+  private final AgentSettings settings;
+  private final Clock clock;
+  private final InventoryStore store;
+  private final DevicePluginHost host;
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private volatile Nvml nvml;
+  private volatile XidHealthMonitor monitor;
+  private Thread nvmlRetry;
+
+  private AgentRuntime(
+      AgentSettings settings, Clock clock, Nvml nvml, Inventory inventory, List<ModePlugin> plugins,
+      AllocationObserver observer) {
+    this.settings = settings;
+    this.clock = clock;
+    this.nvml = nvml;
+    this.store = new InventoryStore(inventory);
+    this.host = new DevicePluginHost(settings.host(), store, plugins, observer, clock);
+  }
+
+  /**
+   * Opens NVML, reads the inventory, serves and registers {@code plugins}, and starts health monitoring.
+   *
+   * @throws NvmlException when NVML cannot start and {@link AgentSettings#failOnInitError()} is set
+   * @throws IOException when the device-plugin directory cannot be watched or a socket cannot be bound
+   */
+  public static AgentRuntime start(
+      AgentSettings settings, List<ModePlugin> plugins, AllocationObserver observer, Clock clock)
+      throws IOException {
+    NvmlInventoryReader reader = new NvmlInventoryReader(new NumaLocator(settings.sysRoot()), clock);
+    Nvml nvml = null;
+    Inventory inventory;
+    try {
+      nvml = Nvml.open(settings.nvml());
+      inventory = reader.read(nvml);
+    } catch (NvmlException e) {
+      closeQuietly(nvml);
+      nvml = null;
+      if (settings.failOnInitError()) {
+        throw e;
+      }
+      log.error("NVML unavailable, serving no devices and retrying reason=\"{}\"", e.getMessage());
+      inventory = Inventory.unavailable(e.getMessage());
+    }
+    AgentRuntime runtime = new AgentRuntime(settings, clock, nvml, inventory, plugins, observer);
+    try {
+      runtime.host.start();
+    } catch (IOException | RuntimeException e) {
+      runtime.close();
+      throw e;
+    }
+    if (nvml != null) {
+      runtime.startMonitor(nvml);
+    } else {
+      runtime.retryNvml(reader);
+    }
+    return runtime;
+  }
+
+  /** The node's inventory, current and future. */
+  public InventoryStore inventory() {
+    return store;
+  }
+
+  /** Completes with a reason when the agent gave up (see {@link DevicePluginHost#gaveUp()}). */
+  public CompletableFuture<String> gaveUp() {
+    return host.gaveUp();
+  }
+
+  private void startMonitor(Nvml opened) {
+    XidHealthMonitor started = new XidHealthMonitor(opened, store, settings.health(), clock);
+    monitor = started;
+    started.start();
+  }
+
+  private void retryNvml(NvmlInventoryReader reader) {
+    nvmlRetry =
+        new Thread(
+            () -> {
+              Duration delay = settings.nvmlRetry();
+              while (!awaitStop(delay)) {
+                Nvml opened = null;
+                try {
+                  opened = Nvml.open(settings.nvml());
+                  Inventory fresh = reader.read(opened);
+                  synchronized (this) {
+                    if (stop.getCount() == 0) {
+                      opened.close();
+                      return;
+                    }
+                    nvml = opened;
+                    store.replace(fresh);
+                    startMonitor(opened);
+                  }
+                  log.info("NVML available, devices now served gpus={}", fresh.gpus().size());
+                  return;
+                } catch (NvmlException e) {
+                  closeQuietly(opened);
+                  delay = delay.multipliedBy(2).compareTo(MAX_NVML_RETRY) > 0 ? MAX_NVML_RETRY : delay.multipliedBy(2);
+                  log.warn("NVML still unavailable reason=\"{}\" retryIn={}", e.getMessage(), delay);
+                }
+              }
+            },
+            "kubeaccel-nvml-retry");
+    nvmlRetry.setDaemon(true);
+    nvmlRetry.start();
+  }
+
+  private boolean awaitStop(Duration delay) {
+    try {
+      return stop.await(delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    }
+  }
+
+  /** Unregisters nothing (the kubelet forgets a plugin whose socket is gone) but removes sockets, then stops NVML. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      stop.countDown();
+    }
+    host.close();
+    XidHealthMonitor running = monitor;
+    if (running != null) {
+      running.close();
+    }
+    closeQuietly(nvml);
+  }
+
+  private static void closeQuietly(Nvml nvml) {
+    if (nvml == null) {
+      return;
+    }
+    try {
+      nvml.close();
+    } catch (NvmlException e) {
+      log.debug("nvmlShutdown failed reason=\"{}\"", e.getMessage());
+    }
+  }
+}

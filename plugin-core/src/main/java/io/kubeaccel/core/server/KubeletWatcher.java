@@ -1,0 +1,137 @@
+package io.kubeaccel.core.server;
+
+import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
+import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the device-plugin directory on its own thread and asks for reconciliation: at once when inotify reports a
+ * new {@code kubelet.sock} or a deleted file, and every {@link HostSettings#socketCheckInterval()} regardless (a
+ * missed or coalesced event then costs at most one interval). While something is pending (kubelet not there yet, a
+ * failed registration), it retries with exponential back-off from 1 s to 30 s.
+ */
+final class KubeletWatcher implements AutoCloseable {
+
+  /** What the watcher drives; returns whether something is still pending. */
+  interface Reconciler {
+    boolean reconcile(boolean kubeletRestarted);
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(KubeletWatcher.class);
+  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+  private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+
+  private final HostSettings settings;
+  private final Reconciler reconciler;
+  private final WatchService watchService;
+  private final Thread thread;
+  private volatile boolean closed;
+  private WatchKey key;
+
+  KubeletWatcher(HostSettings settings, Reconciler reconciler) throws IOException {
+    this.settings = settings;
+    this.reconciler = reconciler;
+    this.watchService = FileSystems.getDefault().newWatchService();
+    this.key = watch();
+    this.thread = new Thread(this::run, "kubeaccel-kubelet-watch");
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  private WatchKey watch() throws IOException {
+    return settings.deviceDir().register(watchService, ENTRY_CREATE, ENTRY_DELETE);
+  }
+
+  private void run() {
+    boolean pending = false;
+    Duration retry = FIRST_RETRY;
+    while (!closed) {
+      Duration wait = pending ? retry : settings.socketCheckInterval();
+      boolean kubeletRestarted;
+      try {
+        kubeletRestarted = awaitChange(wait);
+      } catch (InterruptedException | ClosedWatchServiceException e) {
+        return;
+      }
+      try {
+        pending = reconciler.reconcile(kubeletRestarted);
+      } catch (RuntimeException e) {
+        log.error("reconcile failed", e);
+        pending = true;
+      }
+      retry = pending ? min(retry.multipliedBy(2), MAX_RETRY) : FIRST_RETRY;
+    }
+  }
+
+  /** Waits up to {@code wait} for directory events; returns whether a new kubelet.sock was among them. */
+  private boolean awaitChange(Duration wait) throws InterruptedException {
+    WatchKey signalled = watchService.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    boolean kubeletRestarted = false;
+    while (signalled != null) {
+      for (WatchEvent<?> event : signalled.pollEvents()) {
+        if (event.kind() == OVERFLOW) {
+          kubeletRestarted = true; // events were lost: assume the worst
+        } else if (event.kind() == ENTRY_CREATE
+            && HostSettings.KUBELET_SOCKET.equals(((Path) event.context()).toString())) {
+          log.info("kubelet socket created dir={}", settings.deviceDir());
+          kubeletRestarted = true;
+        }
+      }
+      if (!signalled.reset()) {
+        kubeletRestarted |= rewatch();
+      }
+      signalled = watchService.poll(); // drain what arrived meanwhile, without waiting
+    }
+    return kubeletRestarted;
+  }
+
+  /** The directory itself vanished (e.g. recreated by a kubelet reinstall): watch it again once it exists. */
+  private boolean rewatch() {
+    if (!Files.isDirectory(settings.deviceDir())) {
+      log.warn("device-plugin directory missing dir={}", settings.deviceDir());
+      return false;
+    }
+    try {
+      key = watch();
+      log.info("device-plugin directory watched again dir={}", settings.deviceDir());
+      return true;
+    } catch (IOException e) {
+      log.warn("device-plugin directory not watchable dir={} reason=\"{}\"", settings.deviceDir(), e.toString());
+      return false;
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    thread.interrupt();
+    try {
+      watchService.close();
+      thread.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (IOException e) {
+      log.debug("watch service close failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
