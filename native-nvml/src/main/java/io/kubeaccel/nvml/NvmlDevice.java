@@ -40,10 +40,12 @@ public interface NvmlDevice {
   TopologyLevel topologyCommonAncestor(NvmlDevice other);
 
   /**
-   * Whether NVLink {@code link} is active ({@code nvmlDeviceGetNvLinkState}).
+   * Whether NVLink {@code link} is active ({@code nvmlDeviceGetNvLinkState}). Callers probe links 0..17 and stop
+   * caring at the first {@link NvmlReturn#NOT_SUPPORTED}.
    *
-   * @throws NvmlException {@link NvmlReturn#INVALID_ARGUMENT} past the device's last link, {@link
-   *     NvmlReturn#NOT_SUPPORTED} on GPUs without NVLink
+   * @throws NvmlException {@link NvmlReturn#INVALID_ARGUMENT} for a link index outside 0..17 ({@code
+   *     NVML_NVLINK_MAX_LINKS} is 18), {@link NvmlReturn#NOT_SUPPORTED} for a link index the GPU does not have,
+   *     which is every index on GPUs without NVLink
    */
   boolean nvLinkActive(int link);
 

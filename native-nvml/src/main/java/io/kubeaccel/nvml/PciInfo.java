@@ -13,9 +13,11 @@ public record PciInfo(
 
   /**
    * The bus id in the form Linux uses under {@code /sys/bus/pci/devices}: a 4-digit domain, lower case, e.g. {@code
-   * 0000:07:00.0}.
+   * 0000:07:00.0}. The function is taken from {@link #busId} (NVML has no field for it; GPUs are function 0).
    */
   public String sysfsAddress() {
-    return String.format("%04x:%02x:%02x.0", domain, bus, device);
+    int dot = busId.lastIndexOf('.');
+    String function = dot >= 0 && dot == busId.length() - 2 ? busId.substring(dot + 1) : "0";
+    return String.format("%04x:%02x:%02x.%s", domain, bus, device, function);
   }
 }

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class AgentRuntime implements AutoCloseable {
 
   private static final Duration MAX_NVML_RETRY = Duration.ofMinutes(5);
+  private static final Duration MONITOR_READY = Duration.ofSeconds(5);
   private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
 
   private final AgentSettings settings;
@@ -78,14 +79,15 @@ public final class AgentRuntime implements AutoCloseable {
     }
     AgentRuntime runtime = new AgentRuntime(settings, clock, nvml, inventory, plugins, observer);
     try {
+      if (nvml != null) {
+        runtime.startMonitor(nvml); // before advertising: a fault right after registration must not go unseen
+      }
       runtime.host.start();
     } catch (IOException | RuntimeException e) {
       runtime.close();
       throw e;
     }
-    if (nvml != null) {
-      runtime.startMonitor(nvml);
-    } else {
+    if (nvml == null) {
       runtime.retryNvml(reader);
     }
     return runtime;
@@ -104,7 +106,7 @@ public final class AgentRuntime implements AutoCloseable {
   private void startMonitor(Nvml opened) {
     XidHealthMonitor started = new XidHealthMonitor(opened, store, settings.health(), clock);
     monitor = started;
-    started.start();
+    started.start(MONITOR_READY);
   }
 
   private void retryNvml(NvmlInventoryReader reader) {

@@ -18,6 +18,16 @@ class UnixSocketTransportTest {
   @TempDir Path dir;
 
   @Test
+  void aPathTooLongForAUnixSocketIsRefusedWithItsLength() {
+    Path socket = dir.resolve("x".repeat(120) + ".sock");
+    try (UnixSocketTransport transport = new UnixSocketTransport("test-loop", 1)) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> transport.serverBuilder(socket))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("the limit is 107");
+    }
+  }
+
+  @Test
   void aServerOnAUnixSocketAnswersAClientOnTheSameSocket() throws Exception {
     Path socket = dir.resolve("plugin.sock");
     Files.writeString(socket, "stale file from an earlier run");

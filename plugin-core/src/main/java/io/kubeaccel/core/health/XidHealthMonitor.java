@@ -42,6 +42,7 @@ public final class XidHealthMonitor implements AutoCloseable {
   private final HealthPolicy policy;
   private final Clock clock;
   private final CountDownLatch stop = new CountDownLatch(1);
+  private final CountDownLatch firstPass = new CountDownLatch(1);
   private final Thread thread;
 
   public XidHealthMonitor(Nvml nvml, InventoryStore store, HealthPolicy policy, Clock clock) {
@@ -53,14 +54,25 @@ public final class XidHealthMonitor implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  /** Starts monitoring, unless the policy turns health checks off. */
-  public void start() {
+  /**
+   * Starts monitoring, unless the policy turns health checks off, and returns once every GPU is registered for
+   * events (or refused), so no fault between start and advertising the devices goes unseen. Waits at most {@code
+   * readyWithin}; monitoring goes on in the background regardless.
+   */
+  public void start(Duration readyWithin) {
     if (!policy.enabled()) {
       log.warn("health checks disabled by DP_DISABLE_HEALTHCHECKS=all");
       return;
     }
     log.info("health monitoring started ignoredXids={} ignoreAllXids={}", policy.ignoredXids(), policy.ignoreAllXids());
     thread.start();
+    try {
+      if (!firstPass.await(readyWithin.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("health monitoring not ready after {}, continuing", readyWithin);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void run() {
@@ -69,11 +81,13 @@ public final class XidHealthMonitor implements AutoCloseable {
       try (NvmlEventSet events = nvml.createEventSet()) {
         Set<String> registered = register(events);
         recover(registered);
+        firstPass.countDown();
         backoff = Duration.ofSeconds(1);
         waitForEvents(events);
       } catch (NvmlException e) {
         log.error("health monitoring failed, all GPUs unhealthy reason=\"{}\" retryIn={}", e.getMessage(), backoff);
         store.update(inventory -> inventory.withAllHealth(Health.unhealthy(MONITOR_FAILED + e.getMessage(), now())));
+        firstPass.countDown();
         if (await(backoff)) {
           return;
         }

@@ -7,9 +7,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,7 +38,8 @@ public final class DevicePluginHost implements AutoCloseable {
   private final List<ResourceServer> servers = new ArrayList<>();
   private final KubeletRegistrar registrar;
   private final CrashLoopGuard guard;
-  private final Set<ResourceServer> registered = new HashSet<>();
+  /** The kubelet.sock file (its file key) each resource is registered with. */
+  private final Map<ResourceServer, Object> registeredWith = new HashMap<>();
   private final AtomicInteger registrations = new AtomicInteger();
   private final CompletableFuture<String> gaveUp = new CompletableFuture<>();
   private AutoCloseable subscription;
@@ -90,10 +91,10 @@ public final class DevicePluginHost implements AutoCloseable {
       server.serve();
     }
     watcher = new KubeletWatcher(settings, this::reconcile);
-    if (!registrar.kubeletPresent()) {
+    if (registrar.kubeletSocketKey() == null) {
       log.info("kubelet not running yet, will register when it appears dir={}", settings.deviceDir());
     }
-    reconcile(true);
+    reconcile();
     watcher.start();
   }
 
@@ -112,23 +113,22 @@ public final class DevicePluginHost implements AutoCloseable {
 
   /**
    * Brings sockets and registrations in line with the kubelet: serves again what lost its socket, registers what the
-   * kubelet does not know. Runs on the watcher thread (and once from {@link #start()}).
+   * current kubelet does not know. A registration belongs to one kubelet.sock file: a new file (a restarted kubelet)
+   * needs every resource registered again, however the change was noticed. Runs on the watcher thread (and once from
+   * {@link #start()}).
    *
-   * @param kubeletRestarted whether a new kubelet.sock appeared, so every resource must register again
    * @return whether something is still pending (the watcher then checks again soon)
    */
-  synchronized boolean reconcile(boolean kubeletRestarted) {
+  synchronized boolean reconcile() {
     if (closed || gaveUp.isDone()) {
       return false;
     }
-    if (kubeletRestarted) {
-      registered.clear();
-    }
+    Object kubelet = registrar.kubeletSocketKey();
     boolean pending = false;
     for (ResourceServer server : servers) {
       if (!server.socketPresent()) {
         log.info("socket gone, serving again resource={}", server.resourceName());
-        registered.remove(server);
+        registeredWith.remove(server);
         try {
           server.serve();
         } catch (IOException | RuntimeException e) {
@@ -137,21 +137,19 @@ public final class DevicePluginHost implements AutoCloseable {
           continue;
         }
       }
-      if (!registered.contains(server)) {
-        pending |= !register(server);
+      if (kubelet == null) {
+        pending = true; // no kubelet yet: registration happens when its socket appears
+      } else if (!kubelet.equals(registeredWith.get(server))) {
+        pending |= !register(server, kubelet);
       }
     }
     return pending;
   }
 
-  private boolean register(ResourceServer server) {
-    if (!registrar.kubeletPresent()) {
-      log.debug("waiting for kubelet resource={} dir={}", server.resourceName(), settings.deviceDir());
-      return false;
-    }
+  private boolean register(ResourceServer server, Object kubelet) {
     try {
       registrar.register(server.resourceName(), server.endpoint(), server.options());
-      registered.add(server);
+      registeredWith.put(server, kubelet);
       registrations.incrementAndGet();
       log.info(
           "registered resource={} endpoint={} devices={}",

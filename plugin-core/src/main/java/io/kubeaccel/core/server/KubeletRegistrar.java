@@ -6,7 +6,10 @@ import io.kubeaccel.proto.UnixSocketTransport;
 import io.kubeaccel.proto.deviceplugin.v1beta1.DevicePluginOptions;
 import io.kubeaccel.proto.deviceplugin.v1beta1.RegisterRequest;
 import io.kubeaccel.proto.deviceplugin.v1beta1.RegistrationGrpc;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -49,7 +52,15 @@ final class KubeletRegistrar {
     }
   }
 
-  boolean kubeletPresent() {
-    return kubeletSocket.toFile().exists();
+  /**
+   * Identity of the kubelet's current socket file (its file key), or null when there is none. A restarted kubelet
+   * creates a new file, so a changed key means the resources must register again.
+   */
+  Object kubeletSocketKey() {
+    try {
+      return Files.readAttributes(kubeletSocket, BasicFileAttributes.class).fileKey();
+    } catch (IOException e) {
+      return null;
+    }
   }
 }

@@ -2,7 +2,6 @@ package io.kubeaccel.core.server;
 
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
-import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -27,7 +26,7 @@ final class KubeletWatcher implements AutoCloseable {
 
   /** What the watcher drives; returns whether something is still pending. */
   interface Reconciler {
-    boolean reconcile(boolean kubeletRestarted);
+    boolean reconcile();
   }
 
   private static final Logger log = LoggerFactory.getLogger(KubeletWatcher.class);
@@ -39,13 +38,12 @@ final class KubeletWatcher implements AutoCloseable {
   private final WatchService watchService;
   private final Thread thread;
   private volatile boolean closed;
-  private WatchKey key;
 
   KubeletWatcher(HostSettings settings, Reconciler reconciler) throws IOException {
     this.settings = settings;
     this.reconciler = reconciler;
     this.watchService = FileSystems.getDefault().newWatchService();
-    this.key = watch();
+    watch();
     this.thread = new Thread(this::run, "kubeaccel-kubelet-watch");
     this.thread.setDaemon(true);
   }
@@ -54,8 +52,8 @@ final class KubeletWatcher implements AutoCloseable {
     thread.start();
   }
 
-  private WatchKey watch() throws IOException {
-    return settings.deviceDir().register(watchService, ENTRY_CREATE, ENTRY_DELETE);
+  private void watch() throws IOException {
+    settings.deviceDir().register(watchService, ENTRY_CREATE, ENTRY_DELETE);
   }
 
   private void run() {
@@ -63,14 +61,13 @@ final class KubeletWatcher implements AutoCloseable {
     Duration retry = FIRST_RETRY;
     while (!closed) {
       Duration wait = pending ? retry : settings.socketCheckInterval();
-      boolean kubeletRestarted;
       try {
-        kubeletRestarted = awaitChange(wait);
+        awaitChange(wait);
       } catch (InterruptedException | ClosedWatchServiceException e) {
         return;
       }
       try {
-        pending = reconciler.reconcile(kubeletRestarted);
+        pending = reconciler.reconcile();
       } catch (RuntimeException e) {
         log.error("reconcile failed", e);
         pending = true;
@@ -79,41 +76,40 @@ final class KubeletWatcher implements AutoCloseable {
     }
   }
 
-  /** Waits up to {@code wait} for directory events; returns whether a new kubelet.sock was among them. */
-  private boolean awaitChange(Duration wait) throws InterruptedException {
+  /**
+   * Waits up to {@code wait} for directory events. The events only wake the watcher: what changed is found by
+   * looking at the files, so lost or coalesced events cannot mislead it.
+   */
+  private void awaitChange(Duration wait) throws InterruptedException {
     WatchKey signalled = watchService.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
-    boolean kubeletRestarted = false;
     while (signalled != null) {
       for (WatchEvent<?> event : signalled.pollEvents()) {
-        if (event.kind() == OVERFLOW) {
-          kubeletRestarted = true; // events were lost: assume the worst
-        } else if (event.kind() == ENTRY_CREATE
+        if (event.kind() == ENTRY_CREATE
             && HostSettings.KUBELET_SOCKET.equals(((Path) event.context()).toString())) {
           log.info("kubelet socket created dir={}", settings.deviceDir());
-          kubeletRestarted = true;
         }
       }
       if (!signalled.reset()) {
-        kubeletRestarted |= rewatch();
+        rewatch();
       }
       signalled = watchService.poll(); // drain what arrived meanwhile, without waiting
     }
-    return kubeletRestarted;
   }
 
-  /** The directory itself vanished (e.g. recreated by a kubelet reinstall): watch it again once it exists. */
-  private boolean rewatch() {
+  /**
+   * The directory itself vanished (e.g. recreated by a kubelet reinstall): watch it again once it exists; until then
+   * the periodic check keeps running.
+   */
+  private void rewatch() {
     if (!Files.isDirectory(settings.deviceDir())) {
       log.warn("device-plugin directory missing dir={}", settings.deviceDir());
-      return false;
+      return;
     }
     try {
-      key = watch();
+      watch();
       log.info("device-plugin directory watched again dir={}", settings.deviceDir());
-      return true;
     } catch (IOException e) {
       log.warn("device-plugin directory not watchable dir={} reason=\"{}\"", settings.deviceDir(), e.toString());
-      return false;
     }
   }
 

@@ -1,0 +1,108 @@
+package io.kubeaccel.agent;
+
+import io.kubeaccel.core.AgentSettings;
+import io.kubeaccel.core.health.HealthPolicy;
+import io.kubeaccel.core.server.HostSettings;
+import io.kubeaccel.nvml.NvmlLibraryPath;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * Options every node agent shares, whatever its mode. Each can also come from the environment variable named in its
+ * description; a flag wins over the variable, the variable over the default.
+ */
+final class NodeOptions {
+
+  @Option(
+      names = "--device-plugin-dir",
+      paramLabel = "DIR",
+      defaultValue = "${env:DEVICE_PLUGIN_DIR:-/var/lib/kubelet/device-plugins}",
+      description = "The kubelet's device-plugin directory (env DEVICE_PLUGIN_DIR). Default: ${DEFAULT-VALUE}.")
+  Path deviceDir;
+
+  @Option(
+      names = "--driver-root",
+      paramLabel = "DIR",
+      defaultValue = "${env:NVIDIA_DRIVER_ROOT:-/}",
+      description =
+          "Root of the NVIDIA driver installation as mounted in this container; libnvidia-ml.so.1 is looked for"
+              + " in its library directories before the system's (env NVIDIA_DRIVER_ROOT). Default: ${DEFAULT-VALUE}.")
+  Path driverRoot;
+
+  @Option(
+      names = "--nvml-library-dir",
+      paramLabel = "DIR",
+      description = "A directory holding libnvidia-ml.so.1, searched first; repeatable.")
+  List<Path> nvmlDirs = new ArrayList<>();
+
+  @Option(
+      names = "--dev-root",
+      paramLabel = "DIR",
+      defaultValue = "${env:NVIDIA_DEV_ROOT:-/}",
+      description =
+          "Where the host's /dev is visible to this container, to find the NVIDIA control device nodes"
+              + " (env NVIDIA_DEV_ROOT). Default: ${DEFAULT-VALUE}.")
+  Path devRoot;
+
+  @Option(
+      names = "--sys-root",
+      paramLabel = "DIR",
+      defaultValue = "${env:SYSFS_ROOT:-/sys}",
+      description = "The sysfs mount, read for each GPU's NUMA node (env SYSFS_ROOT). Default: ${DEFAULT-VALUE}.")
+  Path sysRoot;
+
+  @Option(
+      names = "--fail-on-init-error",
+      paramLabel = "BOOL",
+      arity = "0..1",
+      fallbackValue = "true",
+      defaultValue = "${env:FAIL_ON_INIT_ERROR:-true}",
+      description =
+          "Exit non-zero when NVML cannot start; with false, serve no devices and retry until NVML answers"
+              + " (env FAIL_ON_INIT_ERROR). Default: ${DEFAULT-VALUE}.")
+  boolean failOnInitError;
+
+  @Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      defaultValue = "${env:LOG_FORMAT:-text}",
+      description = "Log line format: ${COMPLETION-CANDIDATES} (env LOG_FORMAT). Default: ${DEFAULT-VALUE}.")
+  Logging.Format logFormat;
+
+  @Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      defaultValue = "${env:LOG_LEVEL:-info}",
+      description = "error, warn, info, debug or trace (env LOG_LEVEL). Default: ${DEFAULT-VALUE}.")
+  String logLevel;
+
+  /** Where NVML is looked for: explicit directories, then the driver root's library directories, then the system. */
+  NvmlLibraryPath nvmlPath() {
+    List<Path> dirs = new ArrayList<>(nvmlDirs);
+    if (!driverRoot.equals(Path.of("/"))) {
+      for (String lib : List.of("usr/lib/x86_64-linux-gnu", "usr/lib64", "usr/lib", "lib64")) {
+        dirs.add(driverRoot.resolve(lib));
+      }
+    }
+    return new NvmlLibraryPath(dirs, true);
+  }
+
+  /**
+   * The settings these options describe, with the health policy read from {@code env}.
+   *
+   * @throws IllegalArgumentException when a health-check variable is malformed
+   */
+  AgentSettings settings(Map<String, String> env) {
+    return new AgentSettings(
+        nvmlPath(),
+        sysRoot,
+        HostSettings.defaults(deviceDir),
+        HealthPolicy.fromEnvironment(env),
+        failOnInitError,
+        Duration.ofSeconds(5));
+  }
+}
