@@ -1,21 +1,25 @@
 package io.kubeaccel.agent;
 
+import io.kubeaccel.core.server.HostSettings;
 import io.kubeaccel.pgpu.WholeCardPlugin;
 import io.kubeaccel.proto.deviceplugin.v1beta1.Device;
 import io.kubeaccel.testkit.KubeletStandIn;
 import io.kubeaccel.testkit.RegisteredPlugin;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Measures the pGPU agent the way the kubelet experiences it: the agent runs as a separate JVM process on a simulated
@@ -31,18 +35,28 @@ import picocli.CommandLine.Option;
     })
 final class BenchCommand implements Callable<Integer> {
 
+  @Spec CommandSpec spec;
+
   /** The JVM options the agent image runs with; keep in step with the Dockerfile. */
   static final List<String> AGENT_JVM_OPTIONS =
       List.of(
           "-XX:+UseSerialGC",
-          "-Xmx64m",
-          "-Xss512k",
+          "-Xms8m",
+          "-Xmx32m",
+          "-Xss256k",
           "-XX:TieredStopAtLevel=1",
           "-XX:CICompilerCount=1",
           "-XX:ReservedCodeCacheSize=16m",
           "-XX:MaxMetaspaceSize=48m",
           "-XX:MaxDirectMemorySize=16m",
-          "-Dio.netty.allocator.type=unpooled");
+          "-Dio.netty.allocator.type=unpooled",
+          "-Xlog:cds=off",
+          "-Xlog:cds+dynamic=off");
+
+  /** The environment the agent image sets: fewer glibc malloc arenas keep a small JVM's resident memory small. */
+  static final Map<String, String> AGENT_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
+
+  private static final int WARM_UP_CALLS = 5000;
 
   private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -50,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
       names = "--allocations",
       paramLabel = "N",
       defaultValue = "10000",
-      description = "Allocate calls to time (after 1000 warm-up calls). Default: ${DEFAULT-VALUE}.")
+      description = "Allocate calls to time (after 5000 warm-up calls). Default: ${DEFAULT-VALUE}.")
   int allocations;
 
   @Option(
@@ -59,6 +73,13 @@ final class BenchCommand implements Callable<Integer> {
       defaultValue = "5",
       description = "Kubelet restarts to time. Default: ${DEFAULT-VALUE}.")
   int restarts;
+
+  @Option(
+      names = "--no-appcds",
+      description =
+          "Start the agent without an application class-data archive. By default the bench first records one in a"
+              + " training run, as the image build does, and starts the measured agent with it.")
+  boolean noAppCds;
 
   @Option(
       names = "--jvm-option",
@@ -72,19 +93,49 @@ final class BenchCommand implements Callable<Integer> {
     if (allocations < 1 || restarts < 1) {
       throw new IllegalArgumentException("--allocations and --restarts must be at least 1");
     }
-    PrintStream out = System.out;
+    PrintWriter out = spec.commandLine().getOut();
     List<String> jvm = jvmOptions.isEmpty() ? AGENT_JVM_OPTIONS : jvmOptions;
+    Path archive = Files.createTempFile("kubeaccel-bench", ".jsa");
+    try {
+      List<String> measured = new ArrayList<>(jvm);
+      if (!noAppCds) {
+        Files.delete(archive); // the JVM writes it anew
+        train(List.of("-XX:ArchiveClassesAtExit=" + archive), jvm);
+        measured.add("-XX:SharedArchiveFile=" + archive);
+      }
+      return measure(out, measured);
+    } finally {
+      Files.deleteIfExists(archive);
+    }
+  }
+
+  /** One agent run on a throw-away node, registered and stopped, so the JVM records the classes it loaded. */
+  private void train(List<String> extra, List<String> jvm) throws Exception {
     try (SimulatedNode node = SimulatedNode.create(NodePreset.FOUR_GPU);
         KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir())) {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.addAll(jvm);
-      command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "pgpu"));
-      command.addAll(node.agentArguments());
-      command.addAll(List.of("--log-level", "warn"));
+      List<String> options = new ArrayList<>(jvm);
+      options.addAll(extra);
+      Process agent = spawn(node, options, Files.createTempFile("kubeaccel-bench-train", ".log"));
+      try {
+        RegisteredPlugin gpus = kubelet.awaitRegistration(WholeCardPlugin.RESOURCE, WAIT);
+        kubelet.admit("train", "main", WholeCardPlugin.RESOURCE, 1);
+        gpus.allocate(List.of(List.of(gpus.devices().get(0).getID())));
+        agent.destroy();
+        if (!agent.waitFor(30, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("training run did not exit after SIGTERM");
+        }
+      } finally {
+        agent.destroyForcibly();
+      }
+    }
+  }
+
+  private Integer measure(PrintWriter out, List<String> jvm) throws Exception {
+    try (SimulatedNode node = SimulatedNode.create(NodePreset.FOUR_GPU);
+        KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir())) {
       Path log = Files.createTempFile("kubeaccel-bench-agent", ".log");
       long spawned = System.nanoTime();
-      Process agent = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process agent = spawn(node, jvm, log);
       try {
         RegisteredPlugin gpus = kubelet.awaitRegistration(WholeCardPlugin.RESOURCE, WAIT);
         double startMs = SimulateCommand.ms(spawned, gpus.registeredNanos());
@@ -97,8 +148,9 @@ final class BenchCommand implements Callable<Integer> {
         agent.destroy(); // SIGTERM, as the kubelet's container runtime stops the agent
         boolean exited = agent.waitFor(10, TimeUnit.SECONDS);
         double stopMs = SimulateCommand.ms(stopped, System.nanoTime());
-        boolean socketGone = !Files.exists(node.deviceDir().resolve("kubeaccel-nvidia.com_gpu.sock"));
-        out.printf("kubeaccel bench (pGPU agent, 4 simulated GPUs, agent JVM: %s)%n", String.join(" ", jvm));
+        boolean socketGone = !Files.exists(node.deviceDir().resolve(HostSettings.socketName(WholeCardPlugin.RESOURCE)));
+        out.printf("kubeaccel bench: pGPU agent in its own JVM on a simulated node of 4 GPUs; this process is the kubelet%n");
+        out.printf("  agent JVM: %s%n", String.join(" ", jvm));
         out.printf("  start -> registered              %8.1f ms%n", startMs);
         out.printf("  Allocate latency (%d calls)   p50 %.3f ms  p99 %.3f ms  max %.3f ms%n",
             allocations, percentile(allocate, 50), percentile(allocate, 99), percentile(allocate, 100));
@@ -118,9 +170,21 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  private static Process spawn(SimulatedNode node, List<String> jvm, Path log) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvm);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "pgpu"));
+    command.addAll(node.agentArguments());
+    command.addAll(List.of("--log-level", "warn"));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(AGENT_ENVIRONMENT);
+    return builder.start();
+  }
+
   private double[] timeAllocations(RegisteredPlugin gpus) {
     List<List<String>> request = List.of(List.of(gpus.devices().get(0).getID()));
-    for (int i = 0; i < 1000; i++) {
+    for (int i = 0; i < WARM_UP_CALLS; i++) {
       gpus.allocate(request);
     }
     double[] samples = new double[allocations];

@@ -15,7 +15,7 @@ import io.kubeaccel.testkit.AdmissionException;
 import io.kubeaccel.testkit.KubeletStandIn;
 import io.kubeaccel.testkit.PodRef;
 import io.kubeaccel.testkit.RegisteredPlugin;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +23,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Runs the pGPU agent on a simulated node against the kubelet stand-in and tells what happens: what the node has, what
@@ -39,6 +41,8 @@ import picocli.CommandLine.Option;
           + " needed."
     })
 final class SimulateCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -56,7 +60,7 @@ final class SimulateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Logging.configure(Logging.Format.TEXT, verbose ? "info" : "warn");
-    PrintStream out = System.out;
+    PrintWriter out = spec.commandLine().getOut();
     out.printf("kubeaccel simulate: preset %s (%s)%n", preset, preset.description());
     try (SimulatedNode node = SimulatedNode.create(preset);
         KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir())) {
@@ -82,7 +86,7 @@ final class SimulateCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void printNode(PrintStream out, Inventory inventory) {
+  private static void printNode(PrintWriter out, Inventory inventory) {
     out.printf(
         "%nNode (from NVML via JNA): driver %s, CUDA %s%n",
         inventory.driver().version(), inventory.driver().cudaVersion());
@@ -102,7 +106,7 @@ final class SimulateCommand implements Callable<Integer> {
     }
   }
 
-  private static void printAdvertised(PrintStream out, List<Device> devices) {
+  private static void printAdvertised(PrintWriter out, List<Device> devices) {
     out.printf("%nAdvertised to the kubelet (ListAndWatch, %s):%n", WholeCardPlugin.RESOURCE);
     for (Device device : devices) {
       out.printf(
@@ -119,7 +123,7 @@ final class SimulateCommand implements Callable<Integer> {
 
   /** The scripted part of the demonstration; each step checks what it shows and fails the run if it did not happen. */
   private record Story(
-      PrintStream out, SimulatedNode node, KubeletStandIn kubelet, RegisteredPlugin gpus, Inventory inventory) {
+      PrintWriter out, SimulatedNode node, KubeletStandIn kubelet, RegisteredPlugin gpus, Inventory inventory) {
 
     void allocate() {
       out.printf("%nAllocate (the kubelet admits sample containers; --pass-device-specs on):%n");

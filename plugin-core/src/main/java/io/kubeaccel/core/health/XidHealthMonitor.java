@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class XidHealthMonitor implements AutoCloseable {
 
   /** Longest a single wait blocks, and so the longest {@link #close()} waits for the thread. */
-  static final Duration WAIT_SLICE = Duration.ofMillis(500);
+  static final Duration WAIT_SLICE = Duration.ofMillis(200);
 
   private static final String MONITOR_FAILED = "health monitoring failed: ";
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);

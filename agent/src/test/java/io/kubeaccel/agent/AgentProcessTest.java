@@ -1,0 +1,75 @@
+package io.kubeaccel.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kubeaccel.core.server.HostSettings;
+import io.kubeaccel.pgpu.WholeCardPlugin;
+import io.kubeaccel.testkit.KubeletStandIn;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent as the DaemonSet runs it: its own process, stopped by SIGTERM, failing loudly when NVML cannot start. */
+class AgentProcessTest {
+
+  @TempDir Path logs;
+
+  private static Process spawn(List<String> arguments, Path log) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "pgpu"));
+    command.addAll(arguments);
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  @Test
+  void sigtermRemovesTheSocketAndEndsTheProcess() throws Exception {
+    try (SimulatedNode node = SimulatedNode.create(NodePreset.FOUR_GPU);
+        KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir())) {
+      Process agent = spawn(node.agentArguments(), logs.resolve("agent.log"));
+      try {
+        kubelet.awaitRegistration(WholeCardPlugin.RESOURCE, Duration.ofSeconds(30));
+        Path socket = node.deviceDir().resolve(HostSettings.socketName(WholeCardPlugin.RESOURCE));
+        assertThat(socket).exists();
+
+        agent.destroy(); // SIGTERM
+
+        assertThat(agent.waitFor(30, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
+        assertThat(socket).doesNotExist();
+      } finally {
+        agent.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void missingNvmlWithFailOnInitErrorExitsNonZeroNamingWhereItLooked() throws Exception {
+    Path empty = Files.createDirectories(logs.resolve("no-driver"));
+    Path deviceDir = Files.createTempDirectory(Path.of("/tmp"), "kac-dp-");
+    try {
+      Path log = logs.resolve("agent.log");
+      Process agent =
+          spawn(
+              List.of(
+                  "--device-plugin-dir", deviceDir.toString(),
+                  "--nvml-library-dir", empty.toString(),
+                  "--fail-on-init-error"),
+              log);
+      assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(agent.exitValue()).isEqualTo(1);
+      // The real library may exist on a GPU machine; this machine kind has none, so the search must fail.
+      assertThat(Files.readString(log, StandardCharsets.UTF_8))
+          .contains("NVML failed to start")
+          .contains(empty.toString());
+    } finally {
+      Files.deleteIfExists(deviceDir);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package io.kubeaccel.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The CLI's surface: help, bad flags and bad values are reported clearly, and the simulate demo runs. */
+class CommandLineTest {
+
+  private record Result(int exitCode, String out, String err) {}
+
+  private static Result run(String... args) {
+    CommandLine cli = Main.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    PrintWriter outWriter = new PrintWriter(out, true);
+    PrintWriter errWriter = new PrintWriter(err, true);
+    cli.setOut(outWriter);
+    cli.setErr(errWriter);
+    int code = cli.execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void helpListsEverySubcommand() {
+    Result result = run("--help");
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out()).as(result.toString()).contains("pgpu", "simulate", "bench");
+  }
+
+  @Test
+  void pgpuHelpExplainsEveryOptionWithItsEnvironmentVariable() {
+    Result result = run("pgpu", "--help");
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out())
+        .contains("--device-plugin-dir", "DEVICE_PLUGIN_DIR")
+        .contains("--pass-device-specs", "PASS_DEVICE_SPECS")
+        .contains("--device-id-strategy", "DEVICE_ID_STRATEGY")
+        .contains("--fail-on-init-error", "FAIL_ON_INIT_ERROR")
+        .contains("--driver-root", "NVIDIA_DRIVER_ROOT")
+        .contains("--log-format");
+  }
+
+  @Test
+  void anUnknownFlagIsAUsageErrorNamingIt() {
+    Result result = run("pgpu", "--no-such-flag");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("Unknown option: '--no-such-flag'");
+  }
+
+  @Test
+  void aBadDeviceIdStrategyIsAUsageErrorListingTheChoices() {
+    Result result = run("pgpu", "--device-id-strategy", "serial");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("\"serial\" is not one of: uuid, index");
+  }
+
+  @Test
+  void anUnknownPresetIsAUsageErrorListingThePresets() {
+    Result result = run("simulate", "--preset", "dgx9");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("unknown preset \"dgx9\"").contains("four-gpu");
+  }
+
+  @Test
+  void theSimulateDemoRunsToTheEndOnEveryPreset() {
+    for (String preset : new String[] {"four-gpu", "dgx1", "hgx-h100", "pcie8"}) {
+      Result result = run("simulate", "--preset", preset);
+      assertThat(result.exitCode()).as(preset + ": " + result.out() + result.err()).isZero();
+      assertThat(result.out())
+          .contains("agent registered nvidia.com/gpu")
+          .contains("NVIDIA_VISIBLE_DEVICES=GPU-")
+          .contains("kubelet sees it Unhealthy")
+          .contains("INVALID_ARGUMENT")
+          .contains("simulation finished");
+    }
+  }
+}
