@@ -53,6 +53,40 @@ record DeviceCatalog(Inventory inventory, List<AdvertisedDevice> devices, Map<St
       throw new InvalidRequestException(resource + ": a container request names no devices");
     }
     Problems problems = new Problems();
+    List<AdvertisedDevice> result = usable(ids, problems);
+    problems.throwIfAny(resource);
+    return result;
+  }
+
+  /**
+   * Checks a GetPreferredAllocation request for one container.
+   *
+   * @throws InvalidRequestException naming unknown, duplicate or unhealthy IDs, must-include IDs that are not
+   *     available, and sizes that cannot be met
+   */
+  void checkPreference(String resource, List<String> available, List<String> mustInclude, int size) {
+    Problems problems = new Problems();
+    usable(available, problems);
+    Set<String> offered = new HashSet<>(available);
+    Set<String> mustSeen = new HashSet<>();
+    for (String id : mustInclude) {
+      if (!mustSeen.add(id)) {
+        problems.duplicate.add(id);
+      } else if (!offered.contains(id)) {
+        problems.notAvailable.add(id);
+      }
+    }
+    problems.throwIfAny(resource);
+    if (size < 1 || size > available.size() || size < mustInclude.size()) {
+      throw new InvalidRequestException(
+          String.format(
+              "%s: allocation size %d cannot be met from %d available device(s) with %d required",
+              resource, size, available.size(), mustInclude.size()));
+    }
+  }
+
+  /** The advertised, healthy devices among {@code ids}, in order; every other ID is recorded in {@code problems}. */
+  private List<AdvertisedDevice> usable(List<String> ids, Problems problems) {
     List<AdvertisedDevice> result = new ArrayList<>(ids.size());
     Set<String> seen = new HashSet<>();
     for (String id : ids) {
@@ -67,44 +101,7 @@ record DeviceCatalog(Inventory inventory, List<AdvertisedDevice> devices, Map<St
         result.add(device);
       }
     }
-    problems.throwIfAny(resource);
     return result;
-  }
-
-  /**
-   * Checks a GetPreferredAllocation request for one container.
-   *
-   * @throws InvalidRequestException naming unknown, duplicate or unhealthy IDs, must-include IDs that are not
-   *     available, and sizes that cannot be met
-   */
-  void checkPreference(String resource, List<String> available, List<String> mustInclude, int size) {
-    Problems problems = new Problems();
-    Set<String> seen = new HashSet<>();
-    for (String id : available) {
-      AdvertisedDevice device = byId.get(id);
-      if (!seen.add(id)) {
-        problems.duplicate.add(id);
-      } else if (device == null) {
-        problems.unknown.add(id);
-      } else if (!device.healthy()) {
-        problems.unhealthy.add(id);
-      }
-    }
-    Set<String> mustSeen = new HashSet<>();
-    for (String id : mustInclude) {
-      if (!mustSeen.add(id)) {
-        problems.duplicate.add(id);
-      } else if (!seen.contains(id)) {
-        problems.notAvailable.add(id);
-      }
-    }
-    problems.throwIfAny(resource);
-    if (size < 1 || size > available.size() || size < mustInclude.size()) {
-      throw new InvalidRequestException(
-          String.format(
-              "%s: allocation size %d cannot be met from %d available device(s) with %d required",
-              resource, size, available.size(), mustInclude.size()));
-    }
   }
 
   /** Collects every problem of a request so one error names them all. */
