@@ -5,9 +5,11 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.spi.ContextAwareBase;
 import org.slf4j.LoggerFactory;
 
 /** Configures logging once, from the command line, before anything logs: readable text by default, or JSON. */
@@ -21,9 +23,26 @@ final class Logging {
 
   private Logging() {}
 
+  /**
+   * Logback's configuration until the CLI applies its options: readable text at info on stderr. Found through
+   * ServiceLoader, so logback never loads its XML configurator (hundreds of classes and an XML parser, a few MiB of
+   * resident memory for a node agent).
+   */
+  public static final class Defaults extends ContextAwareBase implements Configurator {
+    @Override
+    public ExecutionStatus configure(LoggerContext context) {
+      apply(context, Format.TEXT, "info");
+      return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+  }
+
   static void configure(Format format, String level) {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     context.reset();
+    apply(context, format, level);
+  }
+
+  private static void apply(LoggerContext context, Format format, String level) {
     Encoder<ILoggingEvent> encoder;
     if (format == Format.JSON) {
       JsonEncoder json = new JsonEncoder();
