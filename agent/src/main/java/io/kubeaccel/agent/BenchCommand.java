@@ -35,23 +35,23 @@ import picocli.CommandLine.Spec;
     })
 final class BenchCommand implements Callable<Integer> {
 
-  @Spec CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
   /** The JVM options the agent image runs with; keep in step with the Dockerfile. */
-  static final List<String> AGENT_JVM_OPTIONS =
-      List.of(
-          "-XX:+UseSerialGC",
-          "-Xms8m",
-          "-Xmx32m",
-          "-Xss256k",
-          "-XX:TieredStopAtLevel=1",
-          "-XX:CICompilerCount=1",
-          "-XX:ReservedCodeCacheSize=16m",
-          "-XX:MaxMetaspaceSize=48m",
-          "-XX:MaxDirectMemorySize=16m",
-          "-Dio.netty.allocator.type=unpooled",
-          "-Xlog:cds=off",
-          "-Xlog:cds+dynamic=off");
+  static final List<String> AGENT_JVM_OPTIONS = List.of(
+      "-XX:+UseSerialGC",
+      "-Xms8m",
+      "-Xmx32m",
+      "-Xss256k",
+      "-XX:TieredStopAtLevel=1",
+      "-XX:CICompilerCount=1",
+      "-XX:ReservedCodeCacheSize=16m",
+      "-XX:MaxMetaspaceSize=48m",
+      "-XX:MaxDirectMemorySize=16m",
+      "-Dio.netty.allocator.type=unpooled",
+      "-Xlog:cds=off",
+      "-Xlog:cds+dynamic=off");
 
   /** The environment the agent image sets: fewer glibc malloc arenas keep a small JVM's resident memory small. */
   static final Map<String, String> AGENT_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
@@ -84,7 +84,8 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--jvm-option",
       paramLabel = "OPTION",
-      description = "JVM option for the agent process, repeatable; replaces the image's defaults when given.")
+      description =
+          "JVM option for the agent process, repeatable; replaces the image's defaults when given.")
   List<String> jvmOptions = new ArrayList<>();
 
   @Override
@@ -148,19 +149,28 @@ final class BenchCommand implements Callable<Integer> {
         agent.destroy(); // SIGTERM, as the kubelet's container runtime stops the agent
         boolean exited = agent.waitFor(10, TimeUnit.SECONDS);
         double stopMs = SimulateCommand.ms(stopped, System.nanoTime());
-        boolean socketGone = !Files.exists(node.deviceDir().resolve(HostSettings.socketName(WholeCardPlugin.RESOURCE)));
-        out.printf("kubeaccel bench: pGPU agent in its own JVM on a simulated node of 4 GPUs; this process is the kubelet%n");
+        boolean socketGone = !Files.exists(
+            node.deviceDir().resolve(HostSettings.socketName(WholeCardPlugin.RESOURCE)));
+        out.printf(
+            "kubeaccel bench: pGPU agent in its own JVM on a simulated node of 4 GPUs; this process is the kubelet%n");
         out.printf("  agent JVM: %s%n", String.join(" ", jvm));
         out.printf("  start -> registered              %8.1f ms%n", startMs);
-        out.printf("  Allocate latency (%d calls)   p50 %.3f ms  p99 %.3f ms  max %.3f ms%n",
-            allocations, percentile(allocate, 50), percentile(allocate, 99), percentile(allocate, 100));
-        out.printf("  XID -> ListAndWatch update       p50 %.1f ms  max %.1f ms  (%d events)%n",
+        out.printf(
+            "  Allocate latency (%d calls)   p50 %.3f ms  p99 %.3f ms  max %.3f ms%n",
+            allocations,
+            percentile(allocate, 50),
+            percentile(allocate, 99),
+            percentile(allocate, 100));
+        out.printf(
+            "  XID -> ListAndWatch update       p50 %.1f ms  max %.1f ms  (%d events)%n",
             percentile(health, 50), percentile(health, 100), health.length);
-        out.printf("  kubelet restart -> re-registered p50 %.1f ms  max %.1f ms  (%d restarts)%n",
+        out.printf(
+            "  kubelet restart -> re-registered p50 %.1f ms  max %.1f ms  (%d restarts)%n",
             percentile(reRegister, 50), percentile(reRegister, 100), reRegister.length);
         out.printf("  RSS at rest                      %8.1f MiB%n", rssRest / 1024.0);
         out.printf("  RSS after the Allocate calls     %8.1f MiB%n", rssAfter / 1024.0);
-        out.printf("  SIGTERM -> exited                %8.1f ms  (exited: %s, socket removed: %s)%n",
+        out.printf(
+            "  SIGTERM -> exited                %8.1f ms  (exited: %s, socket removed: %s)%n",
             stopMs, exited, socketGone);
         return exited && socketGone ? 0 : 1;
       } finally {
@@ -174,10 +184,12 @@ final class BenchCommand implements Callable<Integer> {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvm);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "pgpu"));
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "pgpu"));
     command.addAll(node.agentArguments());
     command.addAll(List.of("--log-level", "warn"));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(AGENT_ENVIRONMENT);
     return builder.start();
   }
@@ -201,7 +213,8 @@ final class BenchCommand implements Callable<Integer> {
     for (int i = 0; i < restarts; i++) {
       int registered = kubelet.registrationCount(WholeCardPlugin.RESOURCE);
       long listening = kubelet.restart();
-      RegisteredPlugin again = kubelet.awaitRegistrationCount(WholeCardPlugin.RESOURCE, registered + 1, WAIT);
+      RegisteredPlugin again =
+          kubelet.awaitRegistrationCount(WholeCardPlugin.RESOURCE, registered + 1, WAIT);
       samples[i] = SimulateCommand.ms(listening, again.registeredNanos());
     }
     return samples;
@@ -217,7 +230,9 @@ final class BenchCommand implements Callable<Integer> {
       long injected = System.nanoTime();
       node.nvml().injectXid(id, 79);
       gpus.awaitDevices(
-          list -> list.stream().anyMatch(d -> d.getID().equals(id) && d.getHealth().equals("Unhealthy")), WAIT);
+          list -> list.stream()
+              .anyMatch(d -> d.getID().equals(id) && d.getHealth().equals("Unhealthy")),
+          WAIT);
       samples[i] = SimulateCommand.ms(injected, gpus.lastUpdateNanos());
     }
     return samples;

@@ -14,10 +14,16 @@ import picocli.CommandLine.Spec;
       "Kubernetes node agents that make NVIDIA GPUs schedulable as whole cards (pGPU), slices (vGPU) or MPS shares.",
       "Each node runs the agent of the mode its label nvidia-device-enable=pgpu|vgpu|mps selects."
     },
-    subcommands = {PgpuCommand.class, SimulateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      PgpuCommand.class,
+      SimulateCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
 
-  @Spec CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
@@ -27,15 +33,15 @@ public final class Main implements Runnable {
   static CommandLine commandLine() {
     return new CommandLine(new Main())
         .setCaseInsensitiveEnumValuesAllowed(true)
-        .setExecutionExceptionHandler(
-            (exception, commandLine, parseResult) -> {
-              // Bad input found after parsing (e.g. a malformed environment variable): one clear line, no trace.
-              if (exception instanceof IllegalArgumentException) {
-                commandLine.getErr().println("kubeaccel: " + exception.getMessage());
-                return 2;
-              }
-              throw exception;
-            });
+        .setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
+          // Bad input found after parsing (e.g. a malformed environment variable): one clear line,
+          // no trace.
+          if (exception instanceof IllegalArgumentException) {
+            commandLine.getErr().println("kubeaccel: " + exception.getMessage());
+            return 2;
+          }
+          throw exception;
+        });
   }
 
   @Override

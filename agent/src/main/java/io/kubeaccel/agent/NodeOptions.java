@@ -21,7 +21,8 @@ final class NodeOptions {
       names = "--device-plugin-dir",
       paramLabel = "DIR",
       defaultValue = "${env:DEVICE_PLUGIN_DIR:-/var/lib/kubelet/device-plugins}",
-      description = "The kubelet's device-plugin directory (env DEVICE_PLUGIN_DIR). Default: ${DEFAULT-VALUE}.")
+      description =
+          "The kubelet's device-plugin directory (env DEVICE_PLUGIN_DIR). Default: ${DEFAULT-VALUE}.")
   Path deviceDir;
 
   @Option(
@@ -52,7 +53,8 @@ final class NodeOptions {
       names = "--sys-root",
       paramLabel = "DIR",
       defaultValue = "${env:SYSFS_ROOT:-/sys}",
-      description = "The sysfs mount, read for each GPU's NUMA node (env SYSFS_ROOT). Default: ${DEFAULT-VALUE}.")
+      description =
+          "The sysfs mount, read for each GPU's NUMA node (env SYSFS_ROOT). Default: ${DEFAULT-VALUE}.")
   Path sysRoot;
 
   @Option(
@@ -70,7 +72,8 @@ final class NodeOptions {
       names = "--log-format",
       paramLabel = "FORMAT",
       defaultValue = "${env:LOG_FORMAT:-text}",
-      description = "Log line format: ${COMPLETION-CANDIDATES} (env LOG_FORMAT). Default: ${DEFAULT-VALUE}.")
+      description =
+          "Log line format: ${COMPLETION-CANDIDATES} (env LOG_FORMAT). Default: ${DEFAULT-VALUE}.")
   Logging.Format logFormat;
 
   @Option(

@@ -5,9 +5,18 @@ import java.util.function.Supplier;
 
 /** The simulated nodes {@code simulate} and {@code bench} can run on. */
 enum NodePreset {
-  FOUR_GPU("four-gpu", "4x A100-SXM4-40GB, 2 NUMA nodes, NVLink pairs 0-1 and 2-3", FakeInventory::fourGpusTwoNumaNvlinkPairs),
-  DGX1("dgx1", "8x V100-SXM2-16GB, DGX-1 hybrid cube-mesh NVLink, 2 NUMA nodes", FakeInventory::dgx1CubeMesh),
-  HGX_H100("hgx-h100", "8x H100 80GB HBM3 on an NVSwitch fabric, 2 NUMA nodes", FakeInventory::hgxH100NvSwitch),
+  FOUR_GPU(
+      "four-gpu",
+      "4x A100-SXM4-40GB, 2 NUMA nodes, NVLink pairs 0-1 and 2-3",
+      FakeInventory::fourGpusTwoNumaNvlinkPairs),
+  DGX1(
+      "dgx1",
+      "8x V100-SXM2-16GB, DGX-1 hybrid cube-mesh NVLink, 2 NUMA nodes",
+      FakeInventory::dgx1CubeMesh),
+  HGX_H100(
+      "hgx-h100",
+      "8x H100 80GB HBM3 on an NVSwitch fabric, 2 NUMA nodes",
+      FakeInventory::hgxH100NvSwitch),
   PCIE8("pcie8", "8 GPUs on PCIe only, 2 sockets", () -> FakeInventory.pcieOnlyTwoSocket(8));
 
   private final String wireName;

@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** The whole-card node agent: serves {@code nvidia.com/gpu} to the kubelet until SIGTERM. */
 @Command(
@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
     })
 final class PgpuCommand implements Callable<Integer> {
 
-  @Mixin NodeOptions node;
+  @Mixin
+  NodeOptions node;
 
   @Option(
       names = "--pass-device-specs",
@@ -53,7 +54,8 @@ final class PgpuCommand implements Callable<Integer> {
   WholeCardOptions.DeviceIdStrategy deviceIdStrategy;
 
   /** Parses uuid|index, reporting a bad value as a usage error rather than a stack trace. */
-  static final class DeviceIdStrategyConverter implements ITypeConverter<WholeCardOptions.DeviceIdStrategy> {
+  static final class DeviceIdStrategyConverter
+      implements ITypeConverter<WholeCardOptions.DeviceIdStrategy> {
     @Override
     public WholeCardOptions.DeviceIdStrategy convert(String value) {
       try {
@@ -69,14 +71,15 @@ final class PgpuCommand implements Callable<Integer> {
     Logging.configure(node.logFormat, node.logLevel);
     Logger log = LoggerFactory.getLogger(PgpuCommand.class);
     AgentSettings settings = node.settings(System.getenv());
-    WholeCardOptions options =
-        new WholeCardOptions(passDeviceSpecs, deviceIdStrategy);
+    WholeCardOptions options = new WholeCardOptions(passDeviceSpecs, deviceIdStrategy);
     WholeCardPlugin plugin = new WholeCardPlugin(options, DeviceNodes.scan(node.devRoot));
     AgentRuntime runtime;
     try {
-      runtime = AgentRuntime.start(settings, List.of(plugin), AllocationObserver.NONE, Clock.systemUTC());
+      runtime =
+          AgentRuntime.start(settings, List.of(plugin), AllocationObserver.NONE, Clock.systemUTC());
     } catch (NvmlException e) {
-      log.error("NVML failed to start and --fail-on-init-error is set, exiting: {}", e.getMessage());
+      log.error(
+          "NVML failed to start and --fail-on-init-error is set, exiting: {}", e.getMessage());
       return 1;
     } catch (java.io.IOException e) {
       log.error("cannot serve the kubelet: {}", e.toString());

@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
     })
 final class SimulateCommand implements Callable<Integer> {
 
-  @Spec CommandSpec spec;
+  @Spec
+  CommandSpec spec;
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -64,14 +65,16 @@ final class SimulateCommand implements Callable<Integer> {
     out.printf("kubeaccel simulate: preset %s (%s)%n", preset, preset.description());
     try (SimulatedNode node = SimulatedNode.create(preset);
         KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir())) {
-      WholeCardPlugin plugin =
-          new WholeCardPlugin(
-              new WholeCardOptions(true, WholeCardOptions.DeviceIdStrategy.UUID), DeviceNodes.scan(node.hostRoot()));
+      WholeCardPlugin plugin = new WholeCardPlugin(
+          new WholeCardOptions(true, WholeCardOptions.DeviceIdStrategy.UUID),
+          DeviceNodes.scan(node.hostRoot()));
       long start = System.nanoTime();
-      try (AgentRuntime agent =
-          AgentRuntime.start(node.agentSettings(), List.of(plugin), AllocationObserver.NONE, Clock.systemUTC())) {
+      try (AgentRuntime agent = AgentRuntime.start(
+          node.agentSettings(), List.of(plugin), AllocationObserver.NONE, Clock.systemUTC())) {
         RegisteredPlugin gpus = kubelet.awaitRegistration(WholeCardPlugin.RESOURCE, WAIT);
-        out.printf("%nagent registered %s with the kubelet in %.1f ms%n", WholeCardPlugin.RESOURCE, ms(start, gpus.registeredNanos()));
+        out.printf(
+            "%nagent registered %s with the kubelet in %.1f ms%n",
+            WholeCardPlugin.RESOURCE, ms(start, gpus.registeredNanos()));
         Inventory inventory = agent.inventory().current();
         printNode(out, inventory);
         printAdvertised(out, gpus.devices());
@@ -90,19 +93,30 @@ final class SimulateCommand implements Callable<Integer> {
     out.printf(
         "%nNode (from NVML via JNA): driver %s, CUDA %s%n",
         inventory.driver().version(), inventory.driver().cudaVersion());
-    out.printf("  %-5s %-40s %-26s %9s %5s  %s%n", "index", "uuid", "model", "memory", "numa", "nvlinks");
+    out.printf(
+        "  %-5s %-40s %-26s %9s %5s  %s%n", "index", "uuid", "model", "memory", "numa", "nvlinks");
     for (int i = 0; i < inventory.gpus().size(); i++) {
       Gpu gpu = inventory.gpus().get(i);
       StringBuilder links = new StringBuilder();
       for (int j = 0; j < inventory.gpus().size(); j++) {
         int count = inventory.topology().nvlinks(i, j);
         if (count > 0) {
-          links.append(links.length() == 0 ? "" : " ").append("gpu").append(j).append('x').append(count);
+          links
+              .append(links.length() == 0 ? "" : " ")
+              .append("gpu")
+              .append(j)
+              .append('x')
+              .append(count);
         }
       }
       out.printf(
           "  %-5d %-40s %-26s %6d MiB %5d  %s%n",
-          gpu.index(), gpu.uuid(), gpu.model(), gpu.memoryMiB(), gpu.numaNode(), links.length() == 0 ? "-" : links);
+          gpu.index(),
+          gpu.uuid(),
+          gpu.model(),
+          gpu.memoryMiB(),
+          gpu.numaNode(),
+          links.length() == 0 ? "-" : links);
     }
   }
 
@@ -113,7 +127,9 @@ final class SimulateCommand implements Callable<Integer> {
           "  %-40s %-9s numa=%s%n",
           device.getID(),
           device.getHealth(),
-          device.getTopology().getNodesList().stream().map(n -> Long.toString(n.getID())).collect(Collectors.joining(",")));
+          device.getTopology().getNodesList().stream()
+              .map(n -> Long.toString(n.getID()))
+              .collect(Collectors.joining(",")));
     }
   }
 
@@ -123,7 +139,11 @@ final class SimulateCommand implements Callable<Integer> {
 
   /** The scripted part of the demonstration; each step checks what it shows and fails the run if it did not happen. */
   private record Story(
-      PrintWriter out, SimulatedNode node, KubeletStandIn kubelet, RegisteredPlugin gpus, Inventory inventory) {
+      PrintWriter out,
+      SimulatedNode node,
+      KubeletStandIn kubelet,
+      RegisteredPlugin gpus,
+      Inventory inventory) {
 
     void allocate() {
       out.printf("%nAllocate (the kubelet admits sample containers; --pass-device-specs on):%n");
@@ -132,8 +152,10 @@ final class SimulateCommand implements Callable<Integer> {
     }
 
     private void admit(PodRef pod, String container, int count) {
-      ContainerAllocateResponse response = kubelet.admit(pod, container, WholeCardPlugin.RESOURCE, count);
-      out.printf("  %s/%s container %s asks %d GPU(s):%n", pod.namespace(), pod.name(), container, count);
+      ContainerAllocateResponse response =
+          kubelet.admit(pod, container, WholeCardPlugin.RESOURCE, count);
+      out.printf(
+          "  %s/%s container %s asks %d GPU(s):%n", pod.namespace(), pod.name(), container, count);
       response.getEnvsMap().forEach((key, value) -> out.printf("    env    %s=%s%n", key, value));
       for (DeviceSpec spec : response.getDevicesList()) {
         out.printf("    device %s (%s)%n", spec.getHostPath(), spec.getPermissions());
@@ -144,18 +166,23 @@ final class SimulateCommand implements Callable<Integer> {
       out.printf("%nHealth (XID events injected into the fake NVML):%n");
       String ignored = inventory.gpus().get(0).uuid();
       String faulty = inventory.gpus().get(inventory.gpus().size() - 1).uuid();
-      // XID 13 first: events are delivered in order, so once the XID 79 shows, the XID 13 was handled too.
+      // XID 13 first: events are delivered in order, so once the XID 79 shows, the XID 13 was
+      // handled too.
       node.nvml().injectXid(ignored, 13);
       long injected = System.nanoTime();
       node.nvml().injectXid(faulty, 79);
-      List<Device> devices = gpus.awaitDevices(list -> health(list, faulty).equals("Unhealthy"), WAIT);
+      List<Device> devices =
+          gpus.awaitDevices(list -> health(list, faulty).equals("Unhealthy"), WAIT);
       out.printf(
-          "  XID 79 on %s -> kubelet sees it Unhealthy after %.1f ms%n", faulty, ms(injected, gpus.lastUpdateNanos()));
+          "  XID 79 on %s -> kubelet sees it Unhealthy after %.1f ms%n",
+          faulty, ms(injected, gpus.lastUpdateNanos()));
       String stillHealthy = health(devices, ignored);
       if (!stillHealthy.equals("Healthy")) {
-        throw new IllegalStateException("XID 13 (an application error) must not make " + ignored + " unhealthy");
+        throw new IllegalStateException(
+            "XID 13 (an application error) must not make " + ignored + " unhealthy");
       }
-      out.printf("  XID 13 on %s -> ignored (application error), still %s%n", ignored, stillHealthy);
+      out.printf(
+          "  XID 13 on %s -> ignored (application error), still %s%n", ignored, stillHealthy);
     }
 
     void kubeletRestart() throws java.io.IOException {
@@ -163,10 +190,13 @@ final class SimulateCommand implements Callable<Integer> {
       int before = kubelet.allocations().size();
       int registered = kubelet.registrationCount(WholeCardPlugin.RESOURCE);
       long restarted = kubelet.restart();
-      RegisteredPlugin again = kubelet.awaitRegistrationCount(WholeCardPlugin.RESOURCE, registered + 1, WAIT);
+      RegisteredPlugin again =
+          kubelet.awaitRegistrationCount(WholeCardPlugin.RESOURCE, registered + 1, WAIT);
       out.printf(
           "  agent re-registered %.1f ms after kubelet.sock reappeared; %d allocations kept; %d devices advertised%n",
-          ms(restarted, again.registeredNanos()), kubelet.allocations().size(), again.devices().size());
+          ms(restarted, again.registeredNanos()),
+          kubelet.allocations().size(),
+          again.devices().size());
       if (kubelet.allocations().size() != before) {
         throw new IllegalStateException("allocations changed across the kubelet restart");
       }
@@ -180,15 +210,25 @@ final class SimulateCommand implements Callable<Integer> {
         current.allocate(List.of(List.of("GPU-does-not-exist", real, real)));
         throw new IllegalStateException("an Allocate of unknown and duplicate IDs was accepted");
       } catch (StatusRuntimeException e) {
-        out.printf("  Allocate [GPU-does-not-exist, %s, %s] -> %s%n", shortId(real), shortId(real), e.getStatus().getCode());
+        out.printf(
+            "  Allocate [GPU-does-not-exist, %s, %s] -> %s%n",
+            shortId(real), shortId(real), e.getStatus().getCode());
         out.printf("    %s%n", e.getStatus().getDescription());
       }
-      int healthyFree = (int) current.devices().stream().filter(d -> d.getHealth().equals("Healthy")).count();
+      int healthyFree = (int) current.devices().stream()
+          .filter(d -> d.getHealth().equals("Healthy"))
+          .count();
       try {
-        kubelet.admit(new PodRef("uid-big", "ml", "too-big"), "main", WholeCardPlugin.RESOURCE, healthyFree + 1);
-        throw new IllegalStateException("a container asking more GPUs than the node has was admitted");
+        kubelet.admit(
+            new PodRef("uid-big", "ml", "too-big"),
+            "main",
+            WholeCardPlugin.RESOURCE,
+            healthyFree + 1);
+        throw new IllegalStateException(
+            "a container asking more GPUs than the node has was admitted");
       } catch (AdmissionException e) {
-        out.printf("  a container asking %d GPUs -> not admitted: %s%n", healthyFree + 1, e.getMessage());
+        out.printf(
+            "  a container asking %d GPUs -> not admitted: %s%n", healthyFree + 1, e.getMessage());
       }
     }
 
@@ -197,7 +237,11 @@ final class SimulateCommand implements Callable<Integer> {
     }
 
     private static String health(List<Device> devices, String id) {
-      return devices.stream().filter(d -> d.getID().equals(id)).map(Device::getHealth).findFirst().orElse("absent");
+      return devices.stream()
+          .filter(d -> d.getID().equals(id))
+          .map(Device::getHealth)
+          .findFirst()
+          .orElse("absent");
     }
   }
 

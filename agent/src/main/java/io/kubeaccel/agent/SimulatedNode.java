@@ -36,7 +36,8 @@ final class SimulatedNode implements AutoCloseable {
     Path dev = root.resolve("host/dev");
     Files.createDirectories(dev);
     for (String control : DeviceNodes.CONTROL_NODES) {
-      if (!control.equals("nvidia-modeset")) { // absent on compute-only nodes: shows that only present nodes pass
+      if (!control.equals(
+          "nvidia-modeset")) { // absent on compute-only nodes: shows that only present nodes pass
         Files.createFile(dev.resolve(control));
       }
     }

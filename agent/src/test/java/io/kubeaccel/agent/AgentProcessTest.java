@@ -19,14 +19,19 @@ import org.junit.jupiter.api.io.TempDir;
 /** The agent as the DaemonSet runs it: its own process, stopped by SIGTERM, failing loudly when NVML cannot start. */
 class AgentProcessTest {
 
-  @TempDir Path logs;
+  @TempDir
+  Path logs;
 
   private static Process spawn(List<String> arguments, Path log) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "pgpu"));
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "pgpu"));
     command.addAll(arguments);
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
   @Test
@@ -41,7 +46,9 @@ class AgentProcessTest {
 
         agent.destroy(); // SIGTERM
 
-        assertThat(agent.waitFor(30, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
+        assertThat(agent.waitFor(30, TimeUnit.SECONDS))
+            .as("exited after SIGTERM")
+            .isTrue();
         assertThat(socket).doesNotExist();
       } finally {
         agent.destroyForcibly();
@@ -55,16 +62,18 @@ class AgentProcessTest {
     Path deviceDir = Files.createTempDirectory(Path.of("/tmp"), "kac-dp-");
     try {
       Path log = logs.resolve("agent.log");
-      Process agent =
-          spawn(
-              List.of(
-                  "--device-plugin-dir", deviceDir.toString(),
-                  "--nvml-library-dir", empty.toString(),
-                  "--fail-on-init-error"),
-              log);
+      Process agent = spawn(
+          List.of(
+              "--device-plugin-dir",
+              deviceDir.toString(),
+              "--nvml-library-dir",
+              empty.toString(),
+              "--fail-on-init-error"),
+          log);
       assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(agent.exitValue()).isEqualTo(1);
-      // The real library may exist on a GPU machine; this machine kind has none, so the search must fail.
+      // The real library may exist on a GPU machine; this machine kind has none, so the search must
+      // fail.
       assertThat(Files.readString(log, StandardCharsets.UTF_8))
           .contains("NVML failed to start")
           .contains(empty.toString());

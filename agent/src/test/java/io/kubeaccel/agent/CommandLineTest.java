@@ -69,7 +69,9 @@ class CommandLineTest {
   void theSimulateDemoRunsToTheEndOnEveryPreset() {
     for (String preset : new String[] {"four-gpu", "dgx1", "hgx-h100", "pcie8"}) {
       Result result = run("simulate", "--preset", preset);
-      assertThat(result.exitCode()).as(preset + ": " + result.out() + result.err()).isZero();
+      assertThat(result.exitCode())
+          .as(preset + ": " + result.out() + result.err())
+          .isZero();
       assertThat(result.out())
           .contains("agent registered nvidia.com/gpu")
           .contains("NVIDIA_VISIBLE_DEVICES=GPU-")

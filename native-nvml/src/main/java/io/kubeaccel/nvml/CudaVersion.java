@@ -10,7 +10,9 @@ public record CudaVersion(int major, int minor) implements Comparable<CudaVersio
 
   @Override
   public int compareTo(CudaVersion other) {
-    return major != other.major ? Integer.compare(major, other.major) : Integer.compare(minor, other.minor);
+    return major != other.major
+        ? Integer.compare(major, other.major)
+        : Integer.compare(minor, other.minor);
   }
 
   @Override

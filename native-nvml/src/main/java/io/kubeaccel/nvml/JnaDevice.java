@@ -15,14 +15,18 @@ record JnaDevice(JnaNvml owner, int index, Pointer handle) implements NvmlDevice
   @Override
   public String uuid() {
     byte[] buffer = new byte[NvmlLibrary.UUID_BUFFER_SIZE];
-    owner.check(library("nvmlDeviceGetUUID").nvmlDeviceGetUUID(handle, buffer, buffer.length), "nvmlDeviceGetUUID");
+    owner.check(
+        library("nvmlDeviceGetUUID").nvmlDeviceGetUUID(handle, buffer, buffer.length),
+        "nvmlDeviceGetUUID");
     return NvmlStructs.cString(buffer);
   }
 
   @Override
   public String name() {
     byte[] buffer = new byte[NvmlLibrary.NAME_BUFFER_SIZE];
-    owner.check(library("nvmlDeviceGetName").nvmlDeviceGetName(handle, buffer, buffer.length), "nvmlDeviceGetName");
+    owner.check(
+        library("nvmlDeviceGetName").nvmlDeviceGetName(handle, buffer, buffer.length),
+        "nvmlDeviceGetName");
     return NvmlStructs.cString(buffer);
   }
 
@@ -55,7 +59,8 @@ record JnaDevice(JnaNvml owner, int index, Pointer handle) implements NvmlDevice
     IntByReference major = new IntByReference();
     IntByReference minor = new IntByReference();
     String function = "nvmlDeviceGetCudaComputeCapability";
-    owner.check(library(function).nvmlDeviceGetCudaComputeCapability(handle, major, minor), function);
+    owner.check(
+        library(function).nvmlDeviceGetCudaComputeCapability(handle, major, minor), function);
     return new ComputeCapability(major.getValue(), minor.getValue());
   }
 
@@ -76,7 +81,9 @@ record JnaDevice(JnaNvml owner, int index, Pointer handle) implements NvmlDevice
     }
     IntByReference level = new IntByReference();
     String function = "nvmlDeviceGetTopologyCommonAncestor";
-    owner.check(library(function).nvmlDeviceGetTopologyCommonAncestor(handle, peer.handle, level), function);
+    owner.check(
+        library(function).nvmlDeviceGetTopologyCommonAncestor(handle, peer.handle, level),
+        function);
     return TopologyLevel.fromNvml(level.getValue());
   }
 
@@ -100,7 +107,8 @@ record JnaDevice(JnaNvml owner, int index, Pointer handle) implements NvmlDevice
   public NvLinkDeviceType nvLinkRemoteDeviceType(int link) {
     IntByReference type = new IntByReference();
     String function = "nvmlDeviceGetNvLinkRemoteDeviceType";
-    owner.check(library(function).nvmlDeviceGetNvLinkRemoteDeviceType(handle, link, type), function);
+    owner.check(
+        library(function).nvmlDeviceGetNvLinkRemoteDeviceType(handle, link, type), function);
     return NvLinkDeviceType.fromNvml(type.getValue());
   }
 

@@ -31,7 +31,8 @@ final class JnaEventSet implements NvmlEventSet {
     }
     String function = "nvmlDeviceRegisterEvents";
     ensureOpen(function);
-    owner.check(owner.library().nvmlDeviceRegisterEvents(jnaDevice.handle(), eventTypes, handle), function);
+    owner.check(
+        owner.library().nvmlDeviceRegisterEvents(jnaDevice.handle(), eventTypes, handle), function);
     registered.put(jnaDevice.handle(), device);
   }
 
@@ -46,11 +47,12 @@ final class JnaEventSet implements NvmlEventSet {
     owner.check(returnCode, WAIT);
     NvmlDevice device = registered.get(data.device);
     if (device == null) {
-      // Not registered through this set (cannot happen with NVML's semantics); still name the GPU correctly.
+      // Not registered through this set (cannot happen with NVML's semantics); still name the GPU
+      // correctly.
       device = new JnaDevice(owner, owner.indexOf(data.device), data.device);
     }
-    return Optional.of(
-        new NvmlEvent(device, data.eventType, data.eventData, data.gpuInstanceId, data.computeInstanceId));
+    return Optional.of(new NvmlEvent(
+        device, data.eventType, data.eventData, data.gpuInstanceId, data.computeInstanceId));
   }
 
   /** NVML takes an unsigned int of milliseconds; negative waits become 0, huge ones the largest int. */
@@ -74,7 +76,8 @@ final class JnaEventSet implements NvmlEventSet {
 
   @Override
   public void close() {
-    // After the Nvml instance is closed NVML has already freed the set; freeing it again would be an error.
+    // After the Nvml instance is closed NVML has already freed the set; freeing it again would be
+    // an error.
     if (closed.compareAndSet(false, true) && !owner.isClosed()) {
       owner.check(owner.library().nvmlEventSetFree(handle), "nvmlEventSetFree");
     }

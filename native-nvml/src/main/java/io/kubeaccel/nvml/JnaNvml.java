@@ -25,7 +25,10 @@ final class JnaNvml implements Nvml {
       String detail = loaded.initFailureDetail();
       throw detail.isEmpty()
           ? failure
-          : new NvmlException(failure.code(), "nvmlInit_v2", nvml.library.nvmlErrorString(returnCode) + ": " + detail);
+          : new NvmlException(
+              failure.code(),
+              "nvmlInit_v2",
+              nvml.library.nvmlErrorString(returnCode) + ": " + detail);
     }
     return nvml;
   }
@@ -58,7 +61,9 @@ final class JnaNvml implements Nvml {
   NvmlException exception(int returnCode, String function) {
     String message = library.nvmlErrorString(returnCode);
     return new NvmlException(
-        NvmlReturn.fromValue(returnCode), function, message == null ? "NVML error " + returnCode : message);
+        NvmlReturn.fromValue(returnCode),
+        function,
+        message == null ? "NVML error " + returnCode : message);
   }
 
   @Override
@@ -98,7 +103,8 @@ final class JnaNvml implements Nvml {
     int count = deviceCount();
     PointerByReference candidate = new PointerByReference();
     for (int index = 0; index < count; index++) {
-      if (library.nvmlDeviceGetHandleByIndex_v2(index, candidate) == 0 && handle.equals(candidate.getValue())) {
+      if (library.nvmlDeviceGetHandleByIndex_v2(index, candidate) == 0
+          && handle.equals(candidate.getValue())) {
         return index;
       }
     }

@@ -9,4 +9,5 @@ package io.kubeaccel.nvml;
  * @param gpuInstanceId MIG GPU instance, or 0xFFFFFFFF when the event concerns the whole GPU
  * @param computeInstanceId MIG compute instance, or 0xFFFFFFFF when the event concerns the whole GPU
  */
-public record NvmlEvent(NvmlDevice device, long eventType, long eventData, int gpuInstanceId, int computeInstanceId) {}
+public record NvmlEvent(
+    NvmlDevice device, long eventType, long eventData, int gpuInstanceId, int computeInstanceId) {}

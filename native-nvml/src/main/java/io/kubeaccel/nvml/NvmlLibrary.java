@@ -45,17 +45,20 @@ interface NvmlLibrary extends Library {
 
   int nvmlDeviceGetMemoryInfo(Pointer device, NvmlStructs.MemoryStruct memory);
 
-  int nvmlDeviceGetCudaComputeCapability(Pointer device, IntByReference major, IntByReference minor);
+  int nvmlDeviceGetCudaComputeCapability(
+      Pointer device, IntByReference major, IntByReference minor);
 
   int nvmlDeviceGetMigMode(Pointer device, IntByReference currentMode, IntByReference pendingMode);
 
-  int nvmlDeviceGetTopologyCommonAncestor(Pointer device1, Pointer device2, IntByReference pathInfo);
+  int nvmlDeviceGetTopologyCommonAncestor(
+      Pointer device1, Pointer device2, IntByReference pathInfo);
 
   int nvmlDeviceGetNvLinkState(Pointer device, int link, IntByReference isActive);
 
   int nvmlDeviceGetNvLinkRemotePciInfo_v2(Pointer device, int link, NvmlStructs.PciInfoStruct pci);
 
-  int nvmlDeviceGetNvLinkRemoteDeviceType(Pointer device, int link, IntByReference pNvLinkDeviceType);
+  int nvmlDeviceGetNvLinkRemoteDeviceType(
+      Pointer device, int link, IntByReference pNvLinkDeviceType);
 
   int nvmlDeviceGetSupportedEventTypes(Pointer device, LongByReference eventTypes);
 

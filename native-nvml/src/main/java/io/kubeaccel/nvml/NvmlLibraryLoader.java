@@ -14,7 +14,8 @@ import java.util.List;
  */
 final class NvmlLibraryLoader {
   private static final List<String> FILE_NAMES = List.of("libnvidia-ml.so.1", "libnvidia-ml.so");
-  // "nvidia-ml" lets JNA search jna.library.path and the default dirs for libnvidia-ml.so; the second name asks
+  // "nvidia-ml" lets JNA search jna.library.path and the default dirs for libnvidia-ml.so; the
+  // second name asks
   // dlopen (ldconfig cache, LD_LIBRARY_PATH) for the versioned file drivers actually ship.
   private static final List<String> SYSTEM_NAMES = List.of("nvidia-ml", "libnvidia-ml.so.1");
   private static final String HINT =
@@ -46,12 +47,14 @@ final class NvmlLibraryLoader {
       for (String fileName : FILE_NAMES) {
         Path file = directory.resolve(fileName).toAbsolutePath();
         if (!Files.exists(file)) {
-          // Checked first: JNA given a missing absolute path goes on to look elsewhere, even on the classpath.
+          // Checked first: JNA given a missing absolute path goes on to look elsewhere, even on the
+          // classpath.
           tried.add(file + " (absent)");
           continue;
         }
         try {
-          return new Loaded(Native.load(file.toString(), NvmlLibrary.class), file.toString(), file.toString());
+          return new Loaded(
+              Native.load(file.toString(), NvmlLibrary.class), file.toString(), file.toString());
         } catch (UnsatisfiedLinkError e) {
           tried.add(file + " (" + firstLine(e.getMessage()) + ")");
         }
@@ -60,16 +63,20 @@ final class NvmlLibraryLoader {
     if (path.searchSystemPath()) {
       for (String name : SYSTEM_NAMES) {
         try {
-          return new Loaded(Native.load(name, NvmlLibrary.class), name, name + " from the system library path");
+          return new Loaded(
+              Native.load(name, NvmlLibrary.class), name, name + " from the system library path");
         } catch (UnsatisfiedLinkError e) {
           tried.add(name + " on the system library path (" + firstLine(e.getMessage()) + ")");
         }
       }
     }
-    String searched =
-        tried.isEmpty() ? "nowhere (no directories given and system path disabled)" : String.join("; ", tried);
+    String searched = tried.isEmpty()
+        ? "nowhere (no directories given and system path disabled)"
+        : String.join("; ", tried);
     throw new NvmlException(
-        NvmlReturn.LIBRARY_NOT_FOUND, "load", "cannot load libnvidia-ml.so.1; tried " + searched + ". " + HINT);
+        NvmlReturn.LIBRARY_NOT_FOUND,
+        "load",
+        "cannot load libnvidia-ml.so.1; tried " + searched + ". " + HINT);
   }
 
   private static String firstLine(String message) {

@@ -12,7 +12,15 @@ import java.nio.charset.StandardCharsets;
 final class NvmlStructs {
 
   /** {@code nvmlPciInfo_t} version 3: 68 bytes. */
-  @Structure.FieldOrder({"busIdLegacy", "domain", "bus", "device", "pciDeviceId", "pciSubSystemId", "busId"})
+  @Structure.FieldOrder({
+    "busIdLegacy",
+    "domain",
+    "bus",
+    "device",
+    "pciDeviceId",
+    "pciSubSystemId",
+    "busId"
+  })
   public static final class PciInfoStruct extends Structure {
     public byte[] busIdLegacy = new byte[16];
     public int domain;
@@ -23,7 +31,8 @@ final class NvmlStructs {
     public byte[] busId = new byte[32];
 
     PciInfo toPciInfo() {
-      return new PciInfo(cString(busId), cString(busIdLegacy), domain, bus, device, pciDeviceId, pciSubSystemId);
+      return new PciInfo(
+          cString(busId), cString(busIdLegacy), domain, bus, device, pciDeviceId, pciSubSystemId);
     }
   }
 

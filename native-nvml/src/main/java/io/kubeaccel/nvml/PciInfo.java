@@ -9,7 +9,13 @@ package io.kubeaccel.nvml;
  * @param pciSubSystemId combined subsystem and subsystem-vendor id
  */
 public record PciInfo(
-    String busId, String busIdLegacy, int domain, int bus, int device, int pciDeviceId, int pciSubSystemId) {
+    String busId,
+    String busIdLegacy,
+    int domain,
+    int bus,
+    int device,
+    int pciDeviceId,
+    int pciSubSystemId) {
 
   /**
    * The bus id in the form Linux uses under {@code /sys/bus/pci/devices}: a 4-digit domain, lower case, e.g. {@code

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 class NvmlCSemanticsTest {
   private static final int SUCCESS = 0;
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
+
   private FakeInventory inventory;
   private RawFakeLibrary nvml;
 
@@ -33,9 +35,12 @@ class NvmlCSemanticsTest {
 
   @Test
   void everyCallBeforeInitIsUninitializedButErrorStringWorks() {
-    assertThat(nvml.nvmlDeviceGetCount_v2(new IntByReference())).isEqualTo(NvmlReturn.UNINITIALIZED.value());
-    assertThat(nvml.nvmlSystemGetDriverVersion(new byte[80], 80)).isEqualTo(NvmlReturn.UNINITIALIZED.value());
-    assertThat(nvml.nvmlEventSetCreate(new PointerByReference())).isEqualTo(NvmlReturn.UNINITIALIZED.value());
+    assertThat(nvml.nvmlDeviceGetCount_v2(new IntByReference()))
+        .isEqualTo(NvmlReturn.UNINITIALIZED.value());
+    assertThat(nvml.nvmlSystemGetDriverVersion(new byte[80], 80))
+        .isEqualTo(NvmlReturn.UNINITIALIZED.value());
+    assertThat(nvml.nvmlEventSetCreate(new PointerByReference()))
+        .isEqualTo(NvmlReturn.UNINITIALIZED.value());
     assertThat(nvml.nvmlShutdown()).isEqualTo(NvmlReturn.UNINITIALIZED.value());
     assertThat(nvml.nvmlErrorString(NvmlReturn.GPU_IS_LOST.value())).isEqualTo("GPU is lost");
   }
@@ -64,7 +69,8 @@ class NvmlCSemanticsTest {
     assertThat(nvml.nvmlDeviceGetMinorNumber(gpu, null)).isEqualTo(invalid);
     assertThat(nvml.nvmlDeviceGetPciInfo_v3(gpu, null)).isEqualTo(invalid);
     assertThat(nvml.nvmlDeviceGetMemoryInfo(gpu, null)).isEqualTo(invalid);
-    assertThat(nvml.nvmlDeviceGetCudaComputeCapability(gpu, new IntByReference(), null)).isEqualTo(invalid);
+    assertThat(nvml.nvmlDeviceGetCudaComputeCapability(gpu, new IntByReference(), null))
+        .isEqualTo(invalid);
     assertThat(nvml.nvmlDeviceGetMigMode(gpu, null, new IntByReference())).isEqualTo(invalid);
     assertThat(nvml.nvmlDeviceGetTopologyCommonAncestor(gpu, handle(1), null)).isEqualTo(invalid);
     assertThat(nvml.nvmlDeviceGetNvLinkState(gpu, 0, null)).isEqualTo(invalid);
@@ -121,7 +127,8 @@ class NvmlCSemanticsTest {
   @Test
   void errorStringsReadLikeTheRealLibrary() {
     assertThat(nvml.nvmlErrorString(NvmlReturn.SUCCESS.value())).isEqualTo("Success");
-    assertThat(nvml.nvmlErrorString(NvmlReturn.DRIVER_NOT_LOADED.value())).isEqualTo("Driver Not Loaded");
+    assertThat(nvml.nvmlErrorString(NvmlReturn.DRIVER_NOT_LOADED.value()))
+        .isEqualTo("Driver Not Loaded");
     assertThat(nvml.nvmlErrorString(NvmlReturn.NOT_SUPPORTED.value())).isEqualTo("Not Supported");
     assertThat(nvml.nvmlErrorString(NvmlReturn.TIMEOUT.value())).isEqualTo("Timeout");
     assertThat(nvml.nvmlErrorString(NvmlReturn.UNKNOWN.value())).isEqualTo("Unknown Error");
@@ -133,7 +140,8 @@ class NvmlCSemanticsTest {
 
   @Test
   void jnaOwnClasspathSearchNeverFindsTheBundledFake() {
-    // The fake sits in the jar under io/kubeaccel/nvml/fake/, never where JNA looks (linux-x86-64/...), so a node
+    // The fake sits in the jar under io/kubeaccel/nvml/fake/, never where JNA looks
+    // (linux-x86-64/...), so a node
     // without a driver can never silently load the fake in production.
     for (String name : List.of("nvidia-ml", "libnvidia-ml.so.1", "libnvidia-ml.so")) {
       assertThatThrownBy(() -> Native.extractFromResourcePath(name, getClass().getClassLoader()))

@@ -19,14 +19,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** One Nvml shared by querying threads and a health-watching thread, as the agents use it. */
 class NvmlConcurrencyTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
   void queriesFromSeveralThreadsRunWhileAWatcherReceivesEveryInjectedXid() throws Exception {
     FakeInventory inventory = FakeInventory.dgx1CubeMesh();
     FakeNode node = FakeNode.create(dir, inventory);
     ExecutorService pool = Executors.newFixedThreadPool(5);
-    try (Nvml nvml = Nvml.open(node.libraryPath()); NvmlEventSet set = nvml.createEventSet()) {
+    try (Nvml nvml = Nvml.open(node.libraryPath());
+        NvmlEventSet set = nvml.createEventSet()) {
       for (int i = 0; i < 8; i++) {
         set.register(nvml.device(i), NvmlEventTypes.XID_CRITICAL_ERROR);
       }
@@ -34,7 +36,8 @@ class NvmlConcurrencyTest {
       Set<Long> received = ConcurrentHashMap.newKeySet();
       Future<?> watcher = pool.submit(() -> {
         while (received.size() < xids) {
-          set.await(Duration.ofSeconds(10)).ifPresent(e -> received.add(e.eventData() * 10 + e.device().index()));
+          set.await(Duration.ofSeconds(10))
+              .ifPresent(e -> received.add(e.eventData() * 10 + e.device().index()));
         }
         return null;
       });

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 class NvmlDeviceQueriesTest {
   private static final long MIB = 1024L * 1024;
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
   void reportsDriverAndCudaVersionsFromTheInventory() {
@@ -51,13 +52,15 @@ class NvmlDeviceQueriesTest {
     FakeNode node = FakeNode.create(dir, inventory);
     try (Nvml nvml = Nvml.open(node.libraryPath())) {
       assertThat(nvml.device(0).pciInfo())
-          .isEqualTo(new PciInfo("00000000:9A:1F.0", "0000:9A:1F.0", 0, 0x9A, 0x1F, 0x233010DE, 0x16C110DE));
+          .isEqualTo(new PciInfo(
+              "00000000:9A:1F.0", "0000:9A:1F.0", 0, 0x9A, 0x1F, 0x233010DE, 0x16C110DE));
       PciInfo second = nvml.device(1).pciInfo();
       assertThat(second.busId()).isEqualTo("00012345:07:00.0");
       assertThat(second.domain()).isEqualTo(0x12345);
       assertThat(second.pciDeviceId()).isEqualTo(0x20B010DE);
       assertThat(second.pciSubSystemId()).isEqualTo(0x134F10DE);
-      assertThat(nvml.device(0).pciInfo().sysfsAddress()).isEqualTo(inventory.gpu(0).sysfsAddress());
+      assertThat(nvml.device(0).pciInfo().sysfsAddress())
+          .isEqualTo(inventory.gpu(0).sysfsAddress());
     }
   }
 
@@ -65,7 +68,8 @@ class NvmlDeviceQueriesTest {
   void readsMemoryInBytesWithFreeAsTotalMinusUsed() {
     FakeInventory inventory = FakeInventory.builder()
         .gpu(FakeGpu.of(FakeGpuModel.H100_80GB_HBM3, "mem", 0).withMemory(81559, 1024))
-        .gpu(FakeGpu.of(FakeGpuModel.A100_SXM4_40GB, "mem", 1).withMemory(4L * 1024 * 1024 * 1024, 0))
+        .gpu(FakeGpu.of(FakeGpuModel.A100_SXM4_40GB, "mem", 1)
+            .withMemory(4L * 1024 * 1024 * 1024, 0))
         .build();
     FakeNode node = FakeNode.create(dir, inventory);
     try (Nvml nvml = Nvml.open(node.libraryPath())) {
@@ -114,8 +118,11 @@ class NvmlDeviceQueriesTest {
     FakeNode node = FakeNode.create(dir, FakeInventory.fourGpusTwoNumaNvlinkPairs());
     try (Nvml nvml = Nvml.open(node.libraryPath())) {
       assertThat(nvml.device(3).supportedEventTypes())
-          .isEqualTo(NvmlEventTypes.SINGLE_BIT_ECC_ERROR | NvmlEventTypes.DOUBLE_BIT_ECC_ERROR
-              | NvmlEventTypes.XID_CRITICAL_ERROR | NvmlEventTypes.PSTATE | NvmlEventTypes.CLOCK)
+          .isEqualTo(NvmlEventTypes.SINGLE_BIT_ECC_ERROR
+              | NvmlEventTypes.DOUBLE_BIT_ECC_ERROR
+              | NvmlEventTypes.XID_CRITICAL_ERROR
+              | NvmlEventTypes.PSTATE
+              | NvmlEventTypes.CLOCK)
           .isEqualTo(0x1fL);
     }
   }
@@ -124,11 +131,14 @@ class NvmlDeviceQueriesTest {
   void jnaStructuresHaveTheSizesOfTheCStructs() {
     FakeNode.create(dir, FakeInventory.fourGpusTwoNumaNvlinkPairs());
     RawFakeLibrary raw = RawFakeLibrary.in(dir);
-    assertThat(new NvmlStructs.PciInfoStruct().size()).isEqualTo(raw.kubeaccelFakeNvmlSizeof("nvmlPciInfo_t"))
+    assertThat(new NvmlStructs.PciInfoStruct().size())
+        .isEqualTo(raw.kubeaccelFakeNvmlSizeof("nvmlPciInfo_t"))
         .isEqualTo(68);
-    assertThat(new NvmlStructs.MemoryStruct().size()).isEqualTo(raw.kubeaccelFakeNvmlSizeof("nvmlMemory_t"))
+    assertThat(new NvmlStructs.MemoryStruct().size())
+        .isEqualTo(raw.kubeaccelFakeNvmlSizeof("nvmlMemory_t"))
         .isEqualTo(24);
-    assertThat(new NvmlStructs.EventDataStruct().size()).isEqualTo(raw.kubeaccelFakeNvmlSizeof("nvmlEventData_t"))
+    assertThat(new NvmlStructs.EventDataStruct().size())
+        .isEqualTo(raw.kubeaccelFakeNvmlSizeof("nvmlEventData_t"))
         .isEqualTo(32);
     assertThat(raw.kubeaccelFakeNvmlSizeof("nvmlUnknown_t")).isEqualTo(-1);
   }
@@ -140,7 +150,8 @@ class NvmlDeviceQueriesTest {
       assertThat(nvml.deviceCount()).isZero();
       assertThatThrownBy(() -> nvml.device(0))
           .isInstanceOfSatisfying(
-              NvmlException.class, e -> assertThat(e.code()).isEqualTo(NvmlReturn.INVALID_ARGUMENT));
+              NvmlException.class,
+              e -> assertThat(e.code()).isEqualTo(NvmlReturn.INVALID_ARGUMENT));
     }
   }
 }

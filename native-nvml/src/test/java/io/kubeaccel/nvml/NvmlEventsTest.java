@@ -23,11 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 class NvmlEventsTest {
   private static final Duration PATIENCE = Duration.ofSeconds(10);
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
   void deliversAScriptedXidToTheSetThatRegisteredItAndThenTimesOut() {
-    FakeInventory inventory = FakeInventory.fourGpusTwoNumaNvlinkPairs().toBuilder().xidEvent(100, 2, 79).build();
+    FakeInventory inventory = FakeInventory.fourGpusTwoNumaNvlinkPairs().toBuilder()
+        .xidEvent(100, 2, 79)
+        .build();
     FakeNode node = FakeNode.create(dir, inventory);
     try (Nvml nvml = Nvml.open(node.libraryPath());
         NvmlEventSet xids = nvml.createEventSet();
@@ -53,12 +56,14 @@ class NvmlEventsTest {
   void deliversAnInjectedXidWithinMilliseconds() throws Exception {
     FakeInventory inventory = FakeInventory.fourGpusTwoNumaNvlinkPairs();
     FakeNode node = FakeNode.create(dir, inventory);
-    try (Nvml nvml = Nvml.open(node.libraryPath()); NvmlEventSet set = nvml.createEventSet()) {
+    try (Nvml nvml = Nvml.open(node.libraryPath());
+        NvmlEventSet set = nvml.createEventSet()) {
       NvmlDevice gpu1 = nvml.device(1);
       set.register(gpu1, NvmlEventTypes.XID_CRITICAL_ERROR);
       BlockingQueue<Long> received = new LinkedBlockingQueue<>();
       AtomicBoolean running = new AtomicBoolean(true);
-      // The waiter sits in nvmlEventSetWait_v2 while the test appends to the control file: the path another process
+      // The waiter sits in nvmlEventSetWait_v2 while the test appends to the control file: the path
+      // another process
       // (simulate, a shell) would take.
       CompletableFuture<Void> waiter = CompletableFuture.runAsync(() -> {
         while (running.get()) {
@@ -76,7 +81,8 @@ class NvmlEventsTest {
       running.set(false);
       waiter.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
       Collections.sort(latenciesMicros);
-      // Waiters poll the control file every 2 ms; the median says how fast, the bound leaves room for a busy machine.
+      // Waiters poll the control file every 2 ms; the median says how fast, the bound leaves room
+      // for a busy machine.
       assertThat(latenciesMicros.get(latenciesMicros.size() / 2)).isLessThan(50_000);
     }
   }
@@ -85,7 +91,8 @@ class NvmlEventsTest {
   void injectedXidCarriesTheGpuAndNumber() {
     FakeInventory inventory = FakeInventory.dgx1CubeMesh();
     FakeNode node = FakeNode.create(dir, inventory);
-    try (Nvml nvml = Nvml.open(node.libraryPath()); NvmlEventSet set = nvml.createEventSet()) {
+    try (Nvml nvml = Nvml.open(node.libraryPath());
+        NvmlEventSet set = nvml.createEventSet()) {
       NvmlDevice gpu5 = nvml.device(5);
       NvmlDevice gpu6 = nvml.device(6);
       set.register(gpu5, NvmlEventTypes.XID_CRITICAL_ERROR | NvmlEventTypes.DOUBLE_BIT_ECC_ERROR);
@@ -93,7 +100,9 @@ class NvmlEventsTest {
       node.injectXid(inventory.gpu(6).uuid(), 13);
       node.injectXid(inventory.gpu(5).uuid(), 94);
 
-      assertThat(set.await(PATIENCE)).map(e -> e.device().index() + ":" + e.eventData()).contains("6:13");
+      assertThat(set.await(PATIENCE))
+          .map(e -> e.device().index() + ":" + e.eventData())
+          .contains("6:13");
       Optional<NvmlEvent> second = set.await(PATIENCE);
       assertThat(second).map(NvmlEvent::device).containsSame(gpu5);
       assertThat(second).map(NvmlEvent::eventData).contains(94L);
@@ -104,14 +113,17 @@ class NvmlEventsTest {
   void aGpuLostWhileWaitingReportsXid79() throws Exception {
     FakeInventory inventory = FakeInventory.fourGpusTwoNumaNvlinkPairs();
     FakeNode node = FakeNode.create(dir, inventory);
-    try (Nvml nvml = Nvml.open(node.libraryPath()); NvmlEventSet set = nvml.createEventSet()) {
+    try (Nvml nvml = Nvml.open(node.libraryPath());
+        NvmlEventSet set = nvml.createEventSet()) {
       NvmlDevice gpu3 = nvml.device(3);
       set.register(gpu3, NvmlEventTypes.XID_CRITICAL_ERROR);
-      CompletableFuture<Optional<NvmlEvent>> waiting = CompletableFuture.supplyAsync(() -> set.await(PATIENCE));
+      CompletableFuture<Optional<NvmlEvent>> waiting =
+          CompletableFuture.supplyAsync(() -> set.await(PATIENCE));
 
       node.loseGpu(inventory.gpu(3).uuid());
 
-      NvmlEvent event = waiting.get(PATIENCE.toMillis() * 2, TimeUnit.MILLISECONDS).orElseThrow();
+      NvmlEvent event =
+          waiting.get(PATIENCE.toMillis() * 2, TimeUnit.MILLISECONDS).orElseThrow();
       assertThat(event.device()).isSameAs(gpu3);
       assertThat(event.eventData()).isEqualTo(79);
     }
@@ -120,9 +132,11 @@ class NvmlEventsTest {
   @Test
   void anInjectedWaitFailureEndsTheWaitWithThatCode() throws Exception {
     FakeNode node = FakeNode.create(dir, FakeInventory.fourGpusTwoNumaNvlinkPairs());
-    try (Nvml nvml = Nvml.open(node.libraryPath()); NvmlEventSet set = nvml.createEventSet()) {
+    try (Nvml nvml = Nvml.open(node.libraryPath());
+        NvmlEventSet set = nvml.createEventSet()) {
       set.register(nvml.device(0), NvmlEventTypes.XID_CRITICAL_ERROR);
-      CompletableFuture<Optional<NvmlEvent>> waiting = CompletableFuture.supplyAsync(() -> set.await(PATIENCE));
+      CompletableFuture<Optional<NvmlEvent>> waiting =
+          CompletableFuture.supplyAsync(() -> set.await(PATIENCE));
 
       node.failCalls("nvmlEventSetWait_v2", null, NvmlReturn.UNKNOWN);
 
@@ -141,9 +155,11 @@ class NvmlEventsTest {
   @Test
   void registeringUnsupportedEventTypesIsRejected() {
     FakeNode node = FakeNode.create(dir, FakeInventory.fourGpusTwoNumaNvlinkPairs());
-    try (Nvml nvml = Nvml.open(node.libraryPath()); NvmlEventSet set = nvml.createEventSet()) {
+    try (Nvml nvml = Nvml.open(node.libraryPath());
+        NvmlEventSet set = nvml.createEventSet()) {
       assertThatThrownBy(() -> set.register(nvml.device(0), NvmlEventTypes.MIG_CONFIG_CHANGE))
-          .isInstanceOfSatisfying(NvmlException.class, e -> assertThat(e.code()).isEqualTo(NvmlReturn.NOT_SUPPORTED));
+          .isInstanceOfSatisfying(
+              NvmlException.class, e -> assertThat(e.code()).isEqualTo(NvmlReturn.NOT_SUPPORTED));
     }
   }
 }

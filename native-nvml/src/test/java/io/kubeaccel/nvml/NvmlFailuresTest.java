@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Every NVML failure becomes a typed NvmlException carrying NVML's own message. */
 class NvmlFailuresTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
   void aLostGpuFailsEveryCallAboutItAfterEarlierCallsSucceeded() {
@@ -27,14 +28,21 @@ class NvmlFailuresTest {
 
       node.loseGpu(inventory.gpu(1).uuid());
 
-      assertThatThrownBy(gpu1::memoryInfo).isInstanceOfSatisfying(NvmlException.class, code(NvmlReturn.GPU_IS_LOST,
-          "nvmlDeviceGetMemoryInfo", "GPU is lost"));
-      assertThatThrownBy(gpu1::uuid).isInstanceOfSatisfying(NvmlException.class, code(NvmlReturn.GPU_IS_LOST,
-          "nvmlDeviceGetUUID", "GPU is lost"));
-      assertThatThrownBy(() -> nvml.device(1)).isInstanceOfSatisfying(NvmlException.class,
-          code(NvmlReturn.GPU_IS_LOST, "nvmlDeviceGetHandleByIndex_v2", "GPU is lost"));
+      assertThatThrownBy(gpu1::memoryInfo)
+          .isInstanceOfSatisfying(
+              NvmlException.class,
+              code(NvmlReturn.GPU_IS_LOST, "nvmlDeviceGetMemoryInfo", "GPU is lost"));
+      assertThatThrownBy(gpu1::uuid)
+          .isInstanceOfSatisfying(
+              NvmlException.class,
+              code(NvmlReturn.GPU_IS_LOST, "nvmlDeviceGetUUID", "GPU is lost"));
+      assertThatThrownBy(() -> nvml.device(1))
+          .isInstanceOfSatisfying(
+              NvmlException.class,
+              code(NvmlReturn.GPU_IS_LOST, "nvmlDeviceGetHandleByIndex_v2", "GPU is lost"));
       assertThatThrownBy(() -> nvml.device(0).topologyCommonAncestor(gpu1))
-          .isInstanceOfSatisfying(NvmlException.class, e -> assertThat(e.code()).isEqualTo(NvmlReturn.GPU_IS_LOST));
+          .isInstanceOfSatisfying(
+              NvmlException.class, e -> assertThat(e.code()).isEqualTo(NvmlReturn.GPU_IS_LOST));
       assertThat(nvml.device(0).memoryInfo().total()).isPositive();
       assertThat(nvml.deviceCount()).isEqualTo(4);
 
@@ -55,12 +63,16 @@ class NvmlFailuresTest {
       for (int call = 0; call < 3; call++) {
         assertThat(gpu1.memoryInfo().total()).isPositive();
       }
-      assertThatThrownBy(gpu1::memoryInfo).isInstanceOfSatisfying(NvmlException.class,
-          code(NvmlReturn.GPU_IS_LOST, "nvmlDeviceGetMemoryInfo", "GPU is lost"));
+      assertThatThrownBy(gpu1::memoryInfo)
+          .isInstanceOfSatisfying(
+              NvmlException.class,
+              code(NvmlReturn.GPU_IS_LOST, "nvmlDeviceGetMemoryInfo", "GPU is lost"));
       assertThatThrownBy(gpu1::memoryInfo).isInstanceOf(NvmlException.class);
       assertThat(nvml.device(0).memoryInfo().total()).isPositive();
-      assertThatThrownBy(() -> nvml.device(3).name()).isInstanceOfSatisfying(NvmlException.class,
-          code(NvmlReturn.NO_PERMISSION, "nvmlDeviceGetName", "Insufficient Permissions"));
+      assertThatThrownBy(() -> nvml.device(3).name())
+          .isInstanceOfSatisfying(
+              NvmlException.class,
+              code(NvmlReturn.NO_PERMISSION, "nvmlDeviceGetName", "Insufficient Permissions"));
     }
   }
 
@@ -75,11 +87,16 @@ class NvmlFailuresTest {
       node.failCalls("nvmlDeviceGetNvLinkState", inventory.gpu(4).uuid(), NvmlReturn.NOT_SUPPORTED);
       node.failCalls("nvmlSystemGetDriverVersion", null, NvmlReturn.DRIVER_NOT_LOADED);
 
-      assertThatThrownBy(() -> gpu4.nvLinkActive(0)).isInstanceOfSatisfying(NvmlException.class,
-          code(NvmlReturn.NOT_SUPPORTED, "nvmlDeviceGetNvLinkState", "Not Supported"));
+      assertThatThrownBy(() -> gpu4.nvLinkActive(0))
+          .isInstanceOfSatisfying(
+              NvmlException.class,
+              code(NvmlReturn.NOT_SUPPORTED, "nvmlDeviceGetNvLinkState", "Not Supported"));
       assertThat(nvml.device(5).nvLinkActive(0)).isTrue();
-      assertThatThrownBy(nvml::driverVersion).isInstanceOfSatisfying(NvmlException.class,
-          code(NvmlReturn.DRIVER_NOT_LOADED, "nvmlSystemGetDriverVersion", "Driver Not Loaded"));
+      assertThatThrownBy(nvml::driverVersion)
+          .isInstanceOfSatisfying(
+              NvmlException.class,
+              code(
+                  NvmlReturn.DRIVER_NOT_LOADED, "nvmlSystemGetDriverVersion", "Driver Not Loaded"));
 
       node.clearFailures("nvmlSystemGetDriverVersion");
       assertThat(nvml.driverVersion()).isNotEmpty();
@@ -96,8 +113,10 @@ class NvmlFailuresTest {
         .build();
     FakeNode node = FakeNode.create(dir, inventory);
 
-    assertThatThrownBy(() -> Nvml.open(node.libraryPath())).isInstanceOfSatisfying(NvmlException.class,
-        code(NvmlReturn.DRIVER_NOT_LOADED, "nvmlInit_v2", "Driver Not Loaded"));
+    assertThatThrownBy(() -> Nvml.open(node.libraryPath()))
+        .isInstanceOfSatisfying(
+            NvmlException.class,
+            code(NvmlReturn.DRIVER_NOT_LOADED, "nvmlInit_v2", "Driver Not Loaded"));
   }
 
   @Test
@@ -106,8 +125,10 @@ class NvmlFailuresTest {
     Nvml.open(node.libraryPath()).close();
     node.failCalls("nvmlInit_v2", null, NvmlReturn.LIB_RM_VERSION_MISMATCH);
 
-    assertThatThrownBy(() -> Nvml.open(node.libraryPath())).isInstanceOfSatisfying(NvmlException.class,
-        e -> assertThat(e.code()).isEqualTo(NvmlReturn.LIB_RM_VERSION_MISMATCH));
+    assertThatThrownBy(() -> Nvml.open(node.libraryPath()))
+        .isInstanceOfSatisfying(
+            NvmlException.class,
+            e -> assertThat(e.code()).isEqualTo(NvmlReturn.LIB_RM_VERSION_MISMATCH));
     node.clearFailures();
     try (Nvml nvml = Nvml.open(node.libraryPath())) {
       assertThat(nvml.deviceCount()).isEqualTo(4);
@@ -123,12 +144,16 @@ class NvmlFailuresTest {
     nvml.close();
     nvml.close(); // idempotent: must not release a reference another instance holds
 
-    assertThatThrownBy(gpu0::uuid).isInstanceOfSatisfying(NvmlException.class,
-        code(NvmlReturn.UNINITIALIZED, "nvmlDeviceGetUUID", "Uninitialized"));
-    assertThatThrownBy(nvml::deviceCount).isInstanceOfSatisfying(NvmlException.class,
-        e -> assertThat(e.code()).isEqualTo(NvmlReturn.UNINITIALIZED));
-    assertThatThrownBy(() -> set.await(Duration.ZERO)).isInstanceOfSatisfying(NvmlException.class,
-        e -> assertThat(e.code()).isEqualTo(NvmlReturn.UNINITIALIZED));
+    assertThatThrownBy(gpu0::uuid)
+        .isInstanceOfSatisfying(
+            NvmlException.class,
+            code(NvmlReturn.UNINITIALIZED, "nvmlDeviceGetUUID", "Uninitialized"));
+    assertThatThrownBy(nvml::deviceCount)
+        .isInstanceOfSatisfying(
+            NvmlException.class, e -> assertThat(e.code()).isEqualTo(NvmlReturn.UNINITIALIZED));
+    assertThatThrownBy(() -> set.await(Duration.ZERO))
+        .isInstanceOfSatisfying(
+            NvmlException.class, e -> assertThat(e.code()).isEqualTo(NvmlReturn.UNINITIALIZED));
     set.close(); // NVML freed it at shutdown; closing it afterwards is harmless
     // And the library itself has no initialisation left.
     assertThat(RawFakeLibrary.in(dir).nvmlDeviceGetCount_v2(new IntByReference()))

@@ -14,10 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Finding the library, reading the inventory at init, and what goes wrong when either is missing or bad. */
 class NvmlLibraryLoadingTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
-  void anAbsentLibraryIsLibraryNotFoundNamingEveryPlaceSearched(@TempDir Path empty, @TempDir Path alsoEmpty) {
+  void anAbsentLibraryIsLibraryNotFoundNamingEveryPlaceSearched(
+      @TempDir Path empty, @TempDir Path alsoEmpty) {
     assertThatThrownBy(() -> Nvml.open(new NvmlLibraryPath(List.of(empty, alsoEmpty), false)))
         .isInstanceOfSatisfying(NvmlException.class, e -> {
           assertThat(e.code()).isEqualTo(NvmlReturn.LIBRARY_NOT_FOUND);
@@ -35,7 +37,8 @@ class NvmlLibraryLoadingTest {
   void twoSimulatedNodesInOneProcessEachReportTheirOwnInventory(@TempDir Path other) {
     FakeNode dgx = FakeNode.create(dir, FakeInventory.dgx1CubeMesh());
     FakeNode pcie = FakeNode.create(other, FakeInventory.pcieOnlyTwoSocket(3));
-    try (Nvml first = Nvml.open(dgx.libraryPath()); Nvml second = Nvml.open(pcie.libraryPath())) {
+    try (Nvml first = Nvml.open(dgx.libraryPath());
+        Nvml second = Nvml.open(pcie.libraryPath())) {
       assertThat(first.deviceCount()).isEqualTo(8);
       assertThat(second.deviceCount()).isEqualTo(3);
       assertThat(first.device(0).uuid()).isEqualTo(dgx.inventory().gpu(0).uuid());
@@ -56,12 +59,16 @@ class NvmlLibraryLoadingTest {
         node.inventoryFile(),
         "{\n  \"driverVersion\": \"550.54.15\",\n  \"gpus\": [\n    {\"memoryMiB\": \"lots\"}\n  ]\n}\n");
 
-    assertThatThrownBy(() -> Nvml.open(node.libraryPath())).isInstanceOfSatisfying(NvmlException.class, e -> {
-      assertThat(e.code()).isEqualTo(NvmlReturn.UNKNOWN);
-      assertThat(e.function()).isEqualTo("nvmlInit_v2");
-      assertThat(e.getMessage()).contains("Unknown Error").contains(node.inventoryFile().toString())
-          .contains("line 4").contains("gpus[0].memoryMiB");
-    });
+    assertThatThrownBy(() -> Nvml.open(node.libraryPath()))
+        .isInstanceOfSatisfying(NvmlException.class, e -> {
+          assertThat(e.code()).isEqualTo(NvmlReturn.UNKNOWN);
+          assertThat(e.function()).isEqualTo("nvmlInit_v2");
+          assertThat(e.getMessage())
+              .contains("Unknown Error")
+              .contains(node.inventoryFile().toString())
+              .contains("line 4")
+              .contains("gpus[0].memoryMiB");
+        });
   }
 
   @Test
@@ -71,8 +78,12 @@ class NvmlLibraryLoadingTest {
       {"{\"gpus\": [\n{\"uuid\": \"GPU-x\",}\n]}", "line 2: trailing comma"},
       {"{\"gpus\": [], \"gpuz\": 1}", "unknown member \"gpuz\""},
       {"{\"gpus\": [{}, {}], \"nvlinkMatrix\": [[0, 2], [1, 0]]}", "not symmetric"},
-      {"{\"gpus\": [{}], \"events\": [{\"afterMs\": 1, \"gpu\": 3, \"xid\": 79}]}", "events[0].gpu"},
-      {"{\"gpus\": [{}], \"failures\": [{\"function\": \"nvmlNope\", \"code\": \"UNKNOWN\"}]}", "nvmlNope"},
+      {"{\"gpus\": [{}], \"events\": [{\"afterMs\": 1, \"gpu\": 3, \"xid\": 79}]}", "events[0].gpu"
+      },
+      {
+        "{\"gpus\": [{}], \"failures\": [{\"function\": \"nvmlNope\", \"code\": \"UNKNOWN\"}]}",
+        "nvmlNope"
+      },
       {"{\"gpus\": [{\"pciBusId\": \"07:00.0\"}]}", "pciBusId"},
       {"{\"gpus\": [{}, {\"minor\": 0}]}", "gpus[1].minor: the same as gpus[0]"},
       {"", "unexpected end of file"},
@@ -94,10 +105,13 @@ class NvmlLibraryLoadingTest {
     FakeNode node = FakeNode.create(dir, FakeInventory.fourGpusTwoNumaNvlinkPairs());
     Files.delete(node.inventoryFile());
 
-    assertThatThrownBy(() -> Nvml.open(node.libraryPath())).isInstanceOfSatisfying(NvmlException.class, e -> {
-      assertThat(e.code()).isEqualTo(NvmlReturn.DRIVER_NOT_LOADED);
-      assertThat(e.getMessage()).contains("Driver Not Loaded").contains(node.inventoryFile().toString());
-    });
+    assertThatThrownBy(() -> Nvml.open(node.libraryPath()))
+        .isInstanceOfSatisfying(NvmlException.class, e -> {
+          assertThat(e.code()).isEqualTo(NvmlReturn.DRIVER_NOT_LOADED);
+          assertThat(e.getMessage())
+              .contains("Driver Not Loaded")
+              .contains(node.inventoryFile().toString());
+        });
   }
 
   @Test
@@ -112,7 +126,8 @@ class NvmlLibraryLoadingTest {
       assertThat(nvml.device(1).migMode()).isEqualTo(new MigMode(true, true));
       assertThat(nvml.device(1).memoryInfo().used()).isEqualTo(512L << 20);
       assertThat(nvml.device(0).nvLinkRemotePciInfo(1).busId()).isEqualTo("00000000:0F:00.0");
-      assertThat(nvml.device(0).topologyCommonAncestor(nvml.device(1))).isEqualTo(TopologyLevel.SINGLE);
+      assertThat(nvml.device(0).topologyCommonAncestor(nvml.device(1)))
+          .isEqualTo(TopologyLevel.SINGLE);
     }
   }
 
@@ -120,9 +135,14 @@ class NvmlLibraryLoadingTest {
   void theInventoryIsReadAgainAtTheNextFirstInit() {
     FakeNode node = FakeNode.create(dir, FakeInventory.pcieOnlyTwoSocket(4));
     try (Nvml nvml = Nvml.open(node.libraryPath())) {
-      assertThat(node.replaceInventory(FakeInventory.pcieOnlyTwoSocket(2)).inventory().gpus()).hasSize(2);
+      assertThat(node.replaceInventory(FakeInventory.pcieOnlyTwoSocket(2))
+              .inventory()
+              .gpus())
+          .hasSize(2);
       try (Nvml nested = Nvml.open(node.libraryPath())) {
-        assertThat(nested.deviceCount()).as("NVML still initialised: no re-read").isEqualTo(4);
+        assertThat(nested.deviceCount())
+            .as("NVML still initialised: no re-read")
+            .isEqualTo(4);
       }
     }
     try (Nvml nvml = Nvml.open(node.libraryPath())) {

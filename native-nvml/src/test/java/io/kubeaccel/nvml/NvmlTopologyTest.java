@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 class NvmlTopologyTest {
   private static final String NVSWITCH_BUS_ID = "00000000:C1:00.0";
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
   void derivesTopologyFromBoardThenSwitchThenNumaNode() {
@@ -47,9 +48,12 @@ class NvmlTopologyTest {
         .build();
     FakeNode node = FakeNode.create(dir, inventory);
     try (Nvml nvml = Nvml.open(node.libraryPath())) {
-      assertThat(nvml.device(0).topologyCommonAncestor(nvml.device(1))).isEqualTo(TopologyLevel.MULTIPLE);
-      assertThat(nvml.device(0).topologyCommonAncestor(nvml.device(2))).isEqualTo(TopologyLevel.HOSTBRIDGE);
-      assertThat(nvml.device(2).topologyCommonAncestor(nvml.device(1))).isEqualTo(TopologyLevel.SYSTEM);
+      assertThat(nvml.device(0).topologyCommonAncestor(nvml.device(1)))
+          .isEqualTo(TopologyLevel.MULTIPLE);
+      assertThat(nvml.device(0).topologyCommonAncestor(nvml.device(2)))
+          .isEqualTo(TopologyLevel.HOSTBRIDGE);
+      assertThat(nvml.device(2).topologyCommonAncestor(nvml.device(1)))
+          .isEqualTo(TopologyLevel.SYSTEM);
     }
   }
 
@@ -57,9 +61,12 @@ class NvmlTopologyTest {
   void presetsPlaceGpusOnNumaNodesAndSwitchesAsDocumented() {
     FakeNode node = FakeNode.create(dir, FakeInventory.fourGpusTwoNumaNvlinkPairs());
     try (Nvml nvml = Nvml.open(node.libraryPath())) {
-      assertThat(nvml.device(0).topologyCommonAncestor(nvml.device(1))).isEqualTo(TopologyLevel.SINGLE);
-      assertThat(nvml.device(1).topologyCommonAncestor(nvml.device(2))).isEqualTo(TopologyLevel.SYSTEM);
-      assertThat(nvml.device(2).topologyCommonAncestor(nvml.device(3))).isEqualTo(TopologyLevel.SINGLE);
+      assertThat(nvml.device(0).topologyCommonAncestor(nvml.device(1)))
+          .isEqualTo(TopologyLevel.SINGLE);
+      assertThat(nvml.device(1).topologyCommonAncestor(nvml.device(2)))
+          .isEqualTo(TopologyLevel.SYSTEM);
+      assertThat(nvml.device(2).topologyCommonAncestor(nvml.device(3)))
+          .isEqualTo(TopologyLevel.SINGLE);
     }
   }
 
@@ -114,7 +121,11 @@ class NvmlTopologyTest {
     try (Nvml nvml = Nvml.open(node.libraryPath())) {
       NvmlDevice device = nvml.device(0);
       assertThat(List.of(0, 1, 2, 3, 4).stream().map(device::nvLinkRemoteDeviceType))
-          .containsExactly(NvLinkDeviceType.GPU, NvLinkDeviceType.GPU, NvLinkDeviceType.GPU, NvLinkDeviceType.SWITCH,
+          .containsExactly(
+              NvLinkDeviceType.GPU,
+              NvLinkDeviceType.GPU,
+              NvLinkDeviceType.GPU,
+              NvLinkDeviceType.SWITCH,
               NvLinkDeviceType.SWITCH);
       assertNotSupported(() -> device.nvLinkRemoteDeviceType(5));
       assertNotSupported(() -> nvml.device(1).nvLinkRemotePciInfo(3));
@@ -142,6 +153,7 @@ class NvmlTopologyTest {
 
   private static void assertNotSupported(ThrowingCallable call) {
     assertThatThrownBy(call)
-        .isInstanceOfSatisfying(NvmlException.class, e -> assertThat(e.code()).isEqualTo(NvmlReturn.NOT_SUPPORTED));
+        .isInstanceOfSatisfying(
+            NvmlException.class, e -> assertThat(e.code()).isEqualTo(NvmlReturn.NOT_SUPPORTED));
   }
 }

@@ -15,6 +15,7 @@ interface RawFakeLibrary extends NvmlLibrary {
 
   /** The copy of the fake in {@code directory}: the same loaded library {@link Nvml#open} uses for it. */
   static RawFakeLibrary in(Path directory) {
-    return Native.load(directory.resolve("libnvidia-ml.so.1").toAbsolutePath().toString(), RawFakeLibrary.class);
+    return Native.load(
+        directory.resolve("libnvidia-ml.so.1").toAbsolutePath().toString(), RawFakeLibrary.class);
   }
 }

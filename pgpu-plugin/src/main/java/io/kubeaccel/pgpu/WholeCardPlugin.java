@@ -49,7 +49,8 @@ public final class WholeCardPlugin implements ModePlugin {
         continue;
       }
       List<Integer> numa = gpu.numaNode() >= 0 ? List.of(gpu.numaNode()) : List.of();
-      devices.add(new AdvertisedDevice(gpu.uuid(), gpu.uuid(), inventory.health(gpu.uuid()).healthy(), numa));
+      devices.add(new AdvertisedDevice(
+          gpu.uuid(), gpu.uuid(), inventory.health(gpu.uuid()).healthy(), numa));
     }
     return devices;
   }
@@ -59,14 +60,15 @@ public final class WholeCardPlugin implements ModePlugin {
     StringJoiner visible = new StringJoiner(",");
     List<DeviceNode> nodes = new ArrayList<>();
     for (AdvertisedDevice device : request.devices()) {
-      Gpu gpu =
-          request
-              .inventory()
-              .gpu(device.gpuUuid())
-              .orElseThrow(() -> new InvalidRequestException(RESOURCE + ": card " + device.gpuUuid() + " is gone"));
-      visible.add(options.deviceIdStrategy() == WholeCardOptions.DeviceIdStrategy.INDEX
-          ? Integer.toString(gpu.index())
-          : gpu.uuid());
+      Gpu gpu = request
+          .inventory()
+          .gpu(device.gpuUuid())
+          .orElseThrow(() ->
+              new InvalidRequestException(RESOURCE + ": card " + device.gpuUuid() + " is gone"));
+      visible.add(
+          options.deviceIdStrategy() == WholeCardOptions.DeviceIdStrategy.INDEX
+              ? Integer.toString(gpu.index())
+              : gpu.uuid());
       if (options.passDeviceSpecs()) {
         String node = deviceNodes.cardNode(gpu.minor());
         nodes.add(new DeviceNode(node, node, "rw"));
@@ -77,6 +79,7 @@ public final class WholeCardPlugin implements ModePlugin {
         nodes.add(new DeviceNode(control, control, "rw"));
       }
     }
-    return new ContainerAllocation(Map.of(VISIBLE_DEVICES, visible.toString()), List.of(), nodes, Map.of(), List.of());
+    return new ContainerAllocation(
+        Map.of(VISIBLE_DEVICES, visible.toString()), List.of(), nodes, Map.of(), List.of());
   }
 }

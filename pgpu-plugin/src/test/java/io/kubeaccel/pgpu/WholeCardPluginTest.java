@@ -39,14 +39,18 @@ class WholeCardPluginTest {
 
   private static Inventory inventory(Gpu... gpus) {
     return Inventory.of(
-        List.of(gpus), Topology.unknown(gpus.length), new DriverInfo("550.54.15", new CudaVersion(12, 4)), T0);
+        List.of(gpus),
+        Topology.unknown(gpus.length),
+        new DriverInfo("550.54.15", new CudaVersion(12, 4)),
+        T0);
   }
 
   @Test
   void everyCardIsOneDeviceIdentifiedByItsUuidOnItsNumaNode() {
     Inventory inventory =
         inventory(gpu(0, 0, 0, Gpu.MigState.DISABLED), gpu(1, 1, -1, Gpu.MigState.UNSUPPORTED));
-    List<AdvertisedDevice> devices = new WholeCardPlugin(WholeCardOptions.defaults(), NODES).devices(inventory);
+    List<AdvertisedDevice> devices =
+        new WholeCardPlugin(WholeCardOptions.defaults(), NODES).devices(inventory);
     assertThat(devices)
         .containsExactly(
             new AdvertisedDevice("GPU-0", "GPU-0", true, List.of(0)),
@@ -55,14 +59,19 @@ class WholeCardPluginTest {
 
   @Test
   void anUnhealthyCardIsAdvertisedUnhealthy() {
-    Inventory inventory =
-        inventory(gpu(0, 0, 0, Gpu.MigState.DISABLED)).withHealth("GPU-0", Health.unhealthy("XID 79", T0));
-    assertThat(new WholeCardPlugin(WholeCardOptions.defaults(), NODES).devices(inventory).get(0).healthy()).isFalse();
+    Inventory inventory = inventory(gpu(0, 0, 0, Gpu.MigState.DISABLED))
+        .withHealth("GPU-0", Health.unhealthy("XID 79", T0));
+    assertThat(new WholeCardPlugin(WholeCardOptions.defaults(), NODES)
+            .devices(inventory)
+            .get(0)
+            .healthy())
+        .isFalse();
   }
 
   @Test
   void cardsInMigModeAreNotAdvertisedAsWholeCards() {
-    Inventory inventory = inventory(gpu(0, 0, 0, Gpu.MigState.ENABLED), gpu(1, 1, 0, Gpu.MigState.DISABLED));
+    Inventory inventory =
+        inventory(gpu(0, 0, 0, Gpu.MigState.ENABLED), gpu(1, 1, 0, Gpu.MigState.DISABLED));
     assertThat(new WholeCardPlugin(WholeCardOptions.defaults(), NODES).devices(inventory))
         .extracting(AdvertisedDevice::id)
         .containsExactly("GPU-1");
@@ -70,18 +79,22 @@ class WholeCardPluginTest {
 
   @Test
   void allocateNamesTheCardsInVisibleDevicesWithoutDeviceSpecsByDefault() {
-    Inventory inventory = inventory(gpu(0, 0, 0, Gpu.MigState.DISABLED), gpu(1, 5, 0, Gpu.MigState.DISABLED));
-    ContainerAllocation allocation = allocate(WholeCardOptions.defaults(), inventory, "GPU-1", "GPU-0");
-    assertThat(allocation.envs()).containsExactlyEntriesOf(java.util.Map.of("NVIDIA_VISIBLE_DEVICES", "GPU-1,GPU-0"));
+    Inventory inventory =
+        inventory(gpu(0, 0, 0, Gpu.MigState.DISABLED), gpu(1, 5, 0, Gpu.MigState.DISABLED));
+    ContainerAllocation allocation =
+        allocate(WholeCardOptions.defaults(), inventory, "GPU-1", "GPU-0");
+    assertThat(allocation.envs())
+        .containsExactlyEntriesOf(java.util.Map.of("NVIDIA_VISIBLE_DEVICES", "GPU-1,GPU-0"));
     assertThat(allocation.devices()).isEmpty();
     assertThat(allocation.mounts()).isEmpty();
   }
 
   @Test
   void passDeviceSpecsAddsEachCardsNodeAndThePresentControlNodes() {
-    Inventory inventory = inventory(gpu(0, 0, 0, Gpu.MigState.DISABLED), gpu(1, 5, 0, Gpu.MigState.DISABLED));
-    ContainerAllocation allocation =
-        allocate(new WholeCardOptions(true, WholeCardOptions.DeviceIdStrategy.UUID), inventory, "GPU-1");
+    Inventory inventory =
+        inventory(gpu(0, 0, 0, Gpu.MigState.DISABLED), gpu(1, 5, 0, Gpu.MigState.DISABLED));
+    ContainerAllocation allocation = allocate(
+        new WholeCardOptions(true, WholeCardOptions.DeviceIdStrategy.UUID), inventory, "GPU-1");
     assertThat(allocation.devices())
         .containsExactly(
             new DeviceNode("/dev/nvidia5", "/dev/nvidia5", "rw"),
@@ -91,17 +104,24 @@ class WholeCardPluginTest {
 
   @Test
   void theIndexStrategyNamesCardsByNvmlIndex() {
-    Inventory inventory = inventory(gpu(0, 0, 0, Gpu.MigState.DISABLED), gpu(1, 1, 0, Gpu.MigState.DISABLED));
-    ContainerAllocation allocation =
-        allocate(new WholeCardOptions(false, WholeCardOptions.DeviceIdStrategy.INDEX), inventory, "GPU-0", "GPU-1");
+    Inventory inventory =
+        inventory(gpu(0, 0, 0, Gpu.MigState.DISABLED), gpu(1, 1, 0, Gpu.MigState.DISABLED));
+    ContainerAllocation allocation = allocate(
+        new WholeCardOptions(false, WholeCardOptions.DeviceIdStrategy.INDEX),
+        inventory,
+        "GPU-0",
+        "GPU-1");
     assertThat(allocation.envs()).containsEntry("NVIDIA_VISIBLE_DEVICES", "0,1");
   }
 
-  private static ContainerAllocation allocate(WholeCardOptions options, Inventory inventory, String... ids) {
+  private static ContainerAllocation allocate(
+      WholeCardOptions options, Inventory inventory, String... ids) {
     WholeCardPlugin plugin = new WholeCardPlugin(options, NODES);
     List<AdvertisedDevice> advertised = plugin.devices(inventory);
-    List<AdvertisedDevice> chosen =
-        List.of(ids).stream().map(id -> advertised.stream().filter(d -> d.id().equals(id)).findFirst().orElseThrow()).toList();
+    List<AdvertisedDevice> chosen = List.of(ids).stream()
+        .map(
+            id -> advertised.stream().filter(d -> d.id().equals(id)).findFirst().orElseThrow())
+        .toList();
     return plugin.allocate(new AllocationRequest(List.of(ids), chosen, inventory));
   }
 }

@@ -44,7 +44,11 @@ public final class AgentRuntime implements AutoCloseable {
   private Thread nvmlRetry;
 
   private AgentRuntime(
-      AgentSettings settings, Clock clock, Nvml nvml, Inventory inventory, List<ModePlugin> plugins,
+      AgentSettings settings,
+      Clock clock,
+      Nvml nvml,
+      Inventory inventory,
+      List<ModePlugin> plugins,
       AllocationObserver observer) {
     this.settings = settings;
     this.clock = clock;
@@ -62,7 +66,8 @@ public final class AgentRuntime implements AutoCloseable {
   public static AgentRuntime start(
       AgentSettings settings, List<ModePlugin> plugins, AllocationObserver observer, Clock clock)
       throws IOException {
-    NvmlInventoryReader reader = new NvmlInventoryReader(new NumaLocator(settings.sysRoot()), clock);
+    NvmlInventoryReader reader =
+        new NvmlInventoryReader(new NumaLocator(settings.sysRoot()), clock);
     Nvml nvml = null;
     Inventory inventory;
     try {
@@ -80,7 +85,8 @@ public final class AgentRuntime implements AutoCloseable {
     AgentRuntime runtime = new AgentRuntime(settings, clock, nvml, inventory, plugins, observer);
     try {
       if (nvml != null) {
-        runtime.startMonitor(nvml); // before advertising: a fault right after registration must not go unseen
+        runtime.startMonitor(
+            nvml); // before advertising: a fault right after registration must not go unseen
       }
       runtime.host.start();
     } catch (IOException | RuntimeException e) {
@@ -110,34 +116,36 @@ public final class AgentRuntime implements AutoCloseable {
   }
 
   private void retryNvml(NvmlInventoryReader reader) {
-    nvmlRetry =
-        new Thread(
-            () -> {
-              Duration delay = settings.nvmlRetry();
-              while (!awaitStop(delay)) {
-                Nvml opened = null;
-                try {
-                  opened = Nvml.open(settings.nvml());
-                  Inventory fresh = reader.read(opened);
-                  synchronized (this) {
-                    if (stop.getCount() == 0) {
-                      opened.close();
-                      return;
-                    }
-                    nvml = opened;
-                    store.replace(fresh);
-                    startMonitor(opened);
-                  }
-                  log.info("NVML available, devices now served gpus={}", fresh.gpus().size());
+    nvmlRetry = new Thread(
+        () -> {
+          Duration delay = settings.nvmlRetry();
+          while (!awaitStop(delay)) {
+            Nvml opened = null;
+            try {
+              opened = Nvml.open(settings.nvml());
+              Inventory fresh = reader.read(opened);
+              synchronized (this) {
+                if (stop.getCount() == 0) {
+                  opened.close();
                   return;
-                } catch (NvmlException e) {
-                  closeQuietly(opened);
-                  delay = delay.multipliedBy(2).compareTo(MAX_NVML_RETRY) > 0 ? MAX_NVML_RETRY : delay.multipliedBy(2);
-                  log.warn("NVML still unavailable reason=\"{}\" retryIn={}", e.getMessage(), delay);
                 }
+                nvml = opened;
+                store.replace(fresh);
+                startMonitor(opened);
               }
-            },
-            "kubeaccel-nvml-retry");
+              log.info(
+                  "NVML available, devices now served gpus={}", fresh.gpus().size());
+              return;
+            } catch (NvmlException e) {
+              closeQuietly(opened);
+              delay = delay.multipliedBy(2).compareTo(MAX_NVML_RETRY) > 0
+                  ? MAX_NVML_RETRY
+                  : delay.multipliedBy(2);
+              log.warn("NVML still unavailable reason=\"{}\" retryIn={}", e.getMessage(), delay);
+            }
+          }
+        },
+        "kubeaccel-nvml-retry");
     nvmlRetry.setDaemon(true);
     nvmlRetry.start();
   }

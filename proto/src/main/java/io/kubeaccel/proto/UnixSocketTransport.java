@@ -10,8 +10,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.net.UnixDomainSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadFactory;
@@ -35,7 +35,8 @@ public final class UnixSocketTransport implements AutoCloseable {
 
   /** Creates a transport whose event-loop threads carry {@code threadName} as a prefix. */
   public UnixSocketTransport(String threadName, int threads) {
-    this.loop = new MultiThreadIoEventLoopGroup(threads, daemonThreads(threadName), NioIoHandler.newFactory());
+    this.loop = new MultiThreadIoEventLoopGroup(
+        threads, daemonThreads(threadName), NioIoHandler.newFactory());
   }
 
   /**
@@ -53,7 +54,8 @@ public final class UnixSocketTransport implements AutoCloseable {
         .channelType(NioServerDomainSocketChannel.class)
         .bossEventLoopGroup(loop)
         .workerEventLoopGroup(loop)
-        // TCP keep-alive means nothing on a unix socket; Netty logs a warning for every connection otherwise.
+        // TCP keep-alive means nothing on a unix socket; Netty logs a warning for every connection
+        // otherwise.
         .withChildOption(ChannelOption.SO_KEEPALIVE, null);
   }
 
@@ -81,8 +83,8 @@ public final class UnixSocketTransport implements AutoCloseable {
   static UnixDomainSocketAddress address(Path socket) {
     int length = socket.toString().getBytes(StandardCharsets.UTF_8).length;
     if (length > MAX_PATH_BYTES) {
-      throw new IllegalArgumentException(
-          "unix socket path is " + length + " bytes, the limit is " + MAX_PATH_BYTES + ": " + socket);
+      throw new IllegalArgumentException("unix socket path is " + length + " bytes, the limit is "
+          + MAX_PATH_BYTES + ": " + socket);
     }
     return UnixDomainSocketAddress.of(socket);
   }

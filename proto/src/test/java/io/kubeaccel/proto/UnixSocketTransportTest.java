@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class UnixSocketTransportTest {
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
   void aPathTooLongForAUnixSocketIsRefusedWithItsLength() {
@@ -32,23 +33,23 @@ class UnixSocketTransportTest {
     Path socket = dir.resolve("plugin.sock");
     Files.writeString(socket, "stale file from an earlier run");
     try (UnixSocketTransport transport = new UnixSocketTransport("test-loop", 1)) {
-      Server server =
-          transport
-              .serverBuilder(socket)
-              .addService(
-                  new DevicePluginGrpc.DevicePluginImplBase() {
-                    @Override
-                    public void getDevicePluginOptions(Empty request, StreamObserver<DevicePluginOptions> response) {
-                      response.onNext(DevicePluginOptions.newBuilder().setPreStartRequired(true).build());
-                      response.onCompleted();
-                    }
-                  })
-              .build()
-              .start();
+      Server server = transport
+          .serverBuilder(socket)
+          .addService(new DevicePluginGrpc.DevicePluginImplBase() {
+            @Override
+            public void getDevicePluginOptions(
+                Empty request, StreamObserver<DevicePluginOptions> response) {
+              response.onNext(
+                  DevicePluginOptions.newBuilder().setPreStartRequired(true).build());
+              response.onCompleted();
+            }
+          })
+          .build()
+          .start();
       ManagedChannel channel = transport.channel(socket);
       try {
-        DevicePluginOptions options =
-            DevicePluginGrpc.newBlockingStub(channel).getDevicePluginOptions(Empty.getDefaultInstance());
+        DevicePluginOptions options = DevicePluginGrpc.newBlockingStub(channel)
+            .getDevicePluginOptions(Empty.getDefaultInstance());
         assertThat(options.getPreStartRequired()).isTrue();
       } finally {
         channel.shutdownNow();

@@ -17,7 +17,11 @@ import java.util.Objects;
  * @param response what the plugin's Allocate answered for this container
  */
 public record Allocation(
-    PodRef pod, String container, String resourceName, List<Device> devices, ContainerAllocateResponse response) {
+    PodRef pod,
+    String container,
+    String resourceName,
+    List<Device> devices,
+    ContainerAllocateResponse response) {
 
   public Allocation {
     Objects.requireNonNull(pod, "pod");

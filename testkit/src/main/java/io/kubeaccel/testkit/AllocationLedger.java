@@ -19,7 +19,10 @@ final class AllocationLedger {
   }
 
   synchronized Optional<PodRef> pod(String podUid) {
-    return allocations.stream().map(Allocation::pod).filter(p -> p.uid().equals(podUid)).findFirst();
+    return allocations.stream()
+        .map(Allocation::pod)
+        .filter(p -> p.uid().equals(podUid))
+        .findFirst();
   }
 
   synchronized Set<String> devicesInUse(String resourceName) {
@@ -34,7 +37,8 @@ final class AllocationLedger {
   }
 
   synchronized List<Allocation> release(String podUid) {
-    List<Allocation> released = allocations.stream().filter(a -> a.pod().uid().equals(podUid)).toList();
+    List<Allocation> released =
+        allocations.stream().filter(a -> a.pod().uid().equals(podUid)).toList();
     allocations.removeAll(released);
     return released;
   }

@@ -36,38 +36,40 @@ final class DeviceAdmission {
     this.ledger = ledger;
   }
 
-  synchronized ContainerAllocateResponse admit(PodRef pod, String container, String resourceName, int count) {
+  synchronized ContainerAllocateResponse admit(
+      PodRef pod, String container, String resourceName, int count) {
     if (count <= 0) {
       throw new IllegalArgumentException("a container requests at least one device, not " + count);
     }
     Optional<PodRef> known = ledger.pod(pod.uid());
     if (known.isPresent() && !known.get().equals(pod)) {
-      throw new IllegalArgumentException("pod uid " + pod.uid() + " was admitted before as " + known.get());
+      throw new IllegalArgumentException(
+          "pod uid " + pod.uid() + " was admitted before as " + known.get());
     }
     Optional<Allocation> held = ledger.find(pod.uid(), container, resourceName);
     if (held.isPresent()) {
-      // The kubelet reuses a container's checkpointed devices (container restart) without calling the plugin again.
+      // The kubelet reuses a container's checkpointed devices (container restart) without calling
+      // the plugin again.
       int before = held.get().devices().size();
       if (before != count) {
-        throw new AdmissionException(
-            "pod " + pod + " container " + container + " changed its request for " + resourceName + " from " + before
-                + " to " + count);
+        throw new AdmissionException("pod " + pod + " container " + container
+            + " changed its request for " + resourceName + " from " + before + " to " + count);
       }
       return held.get().response();
     }
-    RegisteredPlugin plugin =
-        registry
-            .current(resourceName)
-            .orElseThrow(() -> new AdmissionException("no device plugin is registered for " + resourceName));
+    RegisteredPlugin plugin = registry
+        .current(resourceName)
+        .orElseThrow(
+            () -> new AdmissionException("no device plugin is registered for " + resourceName));
     List<Device> chosen = choose(plugin, count);
     List<String> ids = chosen.stream().map(Device::getID).toList();
-    String where = "pod=" + pod + " container=" + container + " resource=" + resourceName + " devices=" + ids;
+    String where =
+        "pod=" + pod + " container=" + container + " resource=" + resourceName + " devices=" + ids;
 
     AllocateResponse allocated = call("Allocate", where, () -> plugin.allocate(List.of(ids)));
     if (allocated.getContainerResponsesCount() != 1) {
-      throw new AdmissionException(
-          "Allocate for " + where + " answered " + allocated.getContainerResponsesCount()
-              + " container responses to 1 container request");
+      throw new AdmissionException("Allocate for " + where + " answered "
+          + allocated.getContainerResponsesCount() + " container responses to 1 container request");
     }
     if (plugin.options().getPreStartRequired()) {
       call("PreStartContainer", where, () -> {
@@ -94,18 +96,22 @@ final class DeviceAdmission {
       }
     }
     if (free.size() < count) {
-      String disconnected = plugin.endedBecause().map(why -> " (plugin disconnected: " + why + ")").orElse("");
-      throw new AdmissionException(
-          "insufficient " + resourceName + ": requested " + count + ", " + free.size() + " healthy and free"
-              + disconnected);
+      String disconnected = plugin
+          .endedBecause()
+          .map(why -> " (plugin disconnected: " + why + ")")
+          .orElse("");
+      throw new AdmissionException("insufficient " + resourceName + ": requested " + count + ", "
+          + free.size() + " healthy and free" + disconnected);
     }
     List<String> freeIds = List.copyOf(free.keySet());
     if (!plugin.options().getGetPreferredAllocationAvailable() || free.size() == count) {
       return freeIds.subList(0, count).stream().map(free::get).toList();
     }
     String where = "resource=" + resourceName + " available=" + freeIds + " size=" + count;
-    PreferredAllocationResponse answer =
-        call("GetPreferredAllocation", where, () -> plugin.preferredAllocation(freeIds, List.of(), count));
+    PreferredAllocationResponse answer = call(
+        "GetPreferredAllocation",
+        where,
+        () -> plugin.preferredAllocation(freeIds, List.of(), count));
     return validPreference(answer, free, count, where);
   }
 
@@ -116,17 +122,17 @@ final class DeviceAdmission {
   private static List<Device> validPreference(
       PreferredAllocationResponse answer, Map<String, Device> free, int count, String where) {
     if (answer.getContainerResponsesCount() != 1) {
-      throw new AdmissionException(
-          "GetPreferredAllocation for " + where + " answered " + answer.getContainerResponsesCount()
-              + " container responses to 1 container request");
+      throw new AdmissionException("GetPreferredAllocation for " + where + " answered "
+          + answer.getContainerResponsesCount() + " container responses to 1 container request");
     }
     List<String> preferred = answer.getContainerResponses(0).getDeviceIDsList();
     Set<String> distinct = new HashSet<>(preferred);
-    List<String> outside = preferred.stream().filter(id -> !free.containsKey(id)).toList();
+    List<String> outside =
+        preferred.stream().filter(id -> !free.containsKey(id)).toList();
     if (preferred.size() != count || distinct.size() != preferred.size() || !outside.isEmpty()) {
-      throw new AdmissionException(
-          "GetPreferredAllocation for " + where + " answered " + preferred + ": want " + count
-              + " distinct IDs from the available set" + (outside.isEmpty() ? "" : ", not available: " + outside));
+      throw new AdmissionException("GetPreferredAllocation for " + where + " answered " + preferred
+          + ": want " + count + " distinct IDs from the available set"
+          + (outside.isEmpty() ? "" : ", not available: " + outside));
     }
     List<Device> chosen = new ArrayList<>();
     preferred.forEach(id -> chosen.add(free.get(id)));

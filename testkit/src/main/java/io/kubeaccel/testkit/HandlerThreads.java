@@ -17,12 +17,11 @@ final class HandlerThreads {
 
   static ExecutorService start(String name) {
     AtomicInteger count = new AtomicInteger();
-    return Executors.newCachedThreadPool(
-        runnable -> {
-          Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-          thread.setDaemon(true);
-          return thread;
-        });
+    return Executors.newCachedThreadPool(runnable -> {
+      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
   }
 
   /** Waits for running handlers to return; no new ones start. */

@@ -136,8 +136,10 @@ public final class KubeletStandIn implements AutoCloseable {
   }
 
   /** {@link #admit(PodRef, String, String, int)} for a pod known by UID only ({@link PodRef#ofUid}). */
-  public ContainerAllocateResponse admit(String podUid, String container, String resourceName, int count) {
-    return admit(ledger.pod(podUid).orElseGet(() -> PodRef.ofUid(podUid)), container, resourceName, count);
+  public ContainerAllocateResponse admit(
+      String podUid, String container, String resourceName, int count) {
+    return admit(
+        ledger.pod(podUid).orElseGet(() -> PodRef.ofUid(podUid)), container, resourceName, count);
   }
 
   /**
@@ -152,7 +154,8 @@ public final class KubeletStandIn implements AutoCloseable {
    * @throws AdmissionException if too few devices are healthy and free, no plugin serves the resource, the preferred
    *     allocation is invalid, or a plugin call fails (with its gRPC status)
    */
-  public ContainerAllocateResponse admit(PodRef pod, String container, String resourceName, int count) {
+  public ContainerAllocateResponse admit(
+      PodRef pod, String container, String resourceName, int count) {
     return admission.admit(pod, container, resourceName, count);
   }
 
@@ -243,19 +246,20 @@ public final class KubeletStandIn implements AutoCloseable {
   private RegisteredPlugin registered(String resourceName) {
     return registry
         .current(resourceName)
-        .orElseThrow(() -> new IllegalStateException("no device plugin is registered for " + resourceName));
+        .orElseThrow(
+            () -> new IllegalStateException("no device plugin is registered for " + resourceName));
   }
 
   private synchronized long serve() throws IOException {
     removeStaleFiles();
     handlers = HandlerThreads.start("kubelet-standin-register");
-    server =
-        transport
-            .serverBuilder(deviceDir.resolve(KUBELET_SOCKET))
-            .executor(handlers)
-            .addService(new RegistrationService(registry, registry.generation(), transport, deviceDir, callTimeout))
-            .build()
-            .start();
+    server = transport
+        .serverBuilder(deviceDir.resolve(KUBELET_SOCKET))
+        .executor(handlers)
+        .addService(new RegistrationService(
+            registry, registry.generation(), transport, deviceDir, callTimeout))
+        .build()
+        .start();
     return System.nanoTime();
   }
 
@@ -268,12 +272,14 @@ public final class KubeletStandIn implements AutoCloseable {
     String reason = stop ? "the kubelet stopped" : "the kubelet restarted";
     try {
       if (server != null) {
-        // Stopping the server cancels the dial-back calls of Register handlers in flight, so they return quickly.
+        // Stopping the server cancels the dial-back calls of Register handlers in flight, so they
+        // return quickly.
         server.shutdownNow();
         server.awaitTermination(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
       }
       if (handlers != null && !HandlerThreads.stop(handlers, callTimeout)) {
-        log.warn("Register handlers still running {} after the kubelet stopped serving", callTimeout);
+        log.warn(
+            "Register handlers still running {} after the kubelet stopped serving", callTimeout);
       }
       ended.forEach(plugin -> plugin.disconnect(reason));
       for (RegisteredPlugin plugin : ended) {
@@ -291,8 +297,10 @@ public final class KubeletStandIn implements AutoCloseable {
   private void removeStaleFiles() throws IOException {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(deviceDir)) {
       for (Path entry : entries) {
-        // Like the kubelet's os.Stat: directories (and links to them) stay, and so do entries it cannot stat.
-        boolean keep = entry.getFileName().toString().equals(CHECKPOINT) || Files.isDirectory(entry)
+        // Like the kubelet's os.Stat: directories (and links to them) stay, and so do entries it
+        // cannot stat.
+        boolean keep = entry.getFileName().toString().equals(CHECKPOINT)
+            || Files.isDirectory(entry)
             || !Files.exists(entry);
         if (!keep) {
           Files.deleteIfExists(entry);

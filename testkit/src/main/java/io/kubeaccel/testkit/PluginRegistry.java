@@ -43,14 +43,13 @@ final class PluginRegistry {
    * @throws IllegalStateException if the generation is over; nothing is recorded then
    */
   Optional<RegisteredPlugin> install(RegisteredPlugin plugin, int inGeneration) {
-    return monitor.updateAndGet(
-        () -> {
-          if (closed || inGeneration != generation) {
-            throw new IllegalStateException("the kubelet restarted while Register was in flight");
-          }
-          calls.add(new RegisterCall(plugin.request(), plugin.registeredNanos(), Status.OK));
-          return Optional.ofNullable(current.put(plugin.resourceName(), plugin));
-        });
+    return monitor.updateAndGet(() -> {
+      if (closed || inGeneration != generation) {
+        throw new IllegalStateException("the kubelet restarted while Register was in flight");
+      }
+      calls.add(new RegisterCall(plugin.request(), plugin.registeredNanos(), Status.OK));
+      return Optional.ofNullable(current.put(plugin.resourceName(), plugin));
+    });
   }
 
   void refused(RegisterCall call) {
@@ -59,14 +58,13 @@ final class PluginRegistry {
 
   /** Ends the current generation and returns the registrations it held, for the caller to disconnect. */
   List<RegisteredPlugin> endGeneration(boolean stop) {
-    return monitor.updateAndGet(
-        () -> {
-          generation++;
-          closed |= stop;
-          List<RegisteredPlugin> ended = List.copyOf(current.values());
-          current.clear();
-          return ended;
-        });
+    return monitor.updateAndGet(() -> {
+      generation++;
+      closed |= stop;
+      List<RegisteredPlugin> ended = List.copyOf(current.values());
+      current.clear();
+      return ended;
+    });
   }
 
   Optional<RegisteredPlugin> current(String resourceName) {
@@ -80,17 +78,21 @@ final class PluginRegistry {
           return plugin != null && plugin.hasDeviceList() ? plugin : null;
         },
         timeout,
-        () -> "a registration of " + resourceName + " with a first device list; " + describeCalls());
+        () ->
+            "a registration of " + resourceName + " with a first device list; " + describeCalls());
   }
 
   RegisteredPlugin awaitAcceptedCount(String resourceName, int count, Duration timeout) {
     return monitor.await(
         () -> {
           RegisteredPlugin plugin = current.get(resourceName);
-          return plugin != null && plugin.hasDeviceList() && countAccepted(resourceName) >= count ? plugin : null;
+          return plugin != null && plugin.hasDeviceList() && countAccepted(resourceName) >= count
+              ? plugin
+              : null;
         },
         timeout,
-        () -> "registration number " + count + " of " + resourceName + " with a first device list; " + describeCalls());
+        () -> "registration number " + count + " of " + resourceName + " with a first device list; "
+            + describeCalls());
   }
 
   List<RegisterCall> calls() {
@@ -102,18 +104,18 @@ final class PluginRegistry {
   }
 
   private int countAccepted(String resourceName) {
-    return (int)
-        calls.stream().filter(c -> c.accepted() && c.request().getResourceName().equals(resourceName)).count();
+    return (int) calls.stream()
+        .filter(c -> c.accepted() && c.request().getResourceName().equals(resourceName))
+        .count();
   }
 
   /** The latest device list of every current registration, by resource. */
   Map<String, List<Device>> devicesByResource() {
-    return monitor.read(
-        () -> {
-          Map<String, List<Device>> devices = new LinkedHashMap<>();
-          current.forEach((resource, plugin) -> devices.put(resource, plugin.devices()));
-          return devices;
-        });
+    return monitor.read(() -> {
+      Map<String, List<Device>> devices = new LinkedHashMap<>();
+      current.forEach((resource, plugin) -> devices.put(resource, plugin.devices()));
+      return devices;
+    });
   }
 
   private String describeCalls() {
@@ -122,8 +124,10 @@ final class PluginRegistry {
     }
     List<String> seen = new ArrayList<>();
     for (RegisterCall call : calls) {
-      String outcome = call.accepted() ? "accepted" : "refused: " + call.status().getDescription();
-      seen.add(call.request().getResourceName() + " at " + call.request().getEndpoint() + " " + outcome);
+      String outcome =
+          call.accepted() ? "accepted" : "refused: " + call.status().getDescription();
+      seen.add(
+          call.request().getResourceName() + " at " + call.request().getEndpoint() + " " + outcome);
     }
     return "Register calls so far: " + seen;
   }

@@ -35,25 +35,30 @@ final class PodResourcesService extends PodResourcesListerGrpc.PodResourcesListe
   }
 
   @Override
-  public void list(ListPodResourcesRequest request, StreamObserver<ListPodResourcesResponse> response) {
-    response.onNext(ListPodResourcesResponse.newBuilder().addAllPodResources(pods().values()).build());
+  public void list(
+      ListPodResourcesRequest request, StreamObserver<ListPodResourcesResponse> response) {
+    response.onNext(ListPodResourcesResponse.newBuilder()
+        .addAllPodResources(pods().values())
+        .build());
     response.onCompleted();
   }
 
   @Override
-  public void get(GetPodResourcesRequest request, StreamObserver<GetPodResourcesResponse> response) {
-    Optional<PodResources> pod =
-        pods().values().stream()
-            .filter(p -> p.getNamespace().equals(request.getPodNamespace()))
-            .filter(p -> p.getName().equals(request.getPodName()))
-            .findFirst();
+  public void get(
+      GetPodResourcesRequest request, StreamObserver<GetPodResourcesResponse> response) {
+    Optional<PodResources> pod = pods().values().stream()
+        .filter(p -> p.getNamespace().equals(request.getPodNamespace()))
+        .filter(p -> p.getName().equals(request.getPodName()))
+        .findFirst();
     if (pod.isEmpty()) {
       // The kubelet answers an unknown pod with a plain Go error, which arrives as UNKNOWN.
-      String why = "pod " + request.getPodName() + " in namespace " + request.getPodNamespace() + " not found";
+      String why = "pod " + request.getPodName() + " in namespace " + request.getPodNamespace()
+          + " not found";
       response.onError(Status.UNKNOWN.withDescription(why).asRuntimeException());
       return;
     }
-    response.onNext(GetPodResourcesResponse.newBuilder().setPodResources(pod.get()).build());
+    response.onNext(
+        GetPodResourcesResponse.newBuilder().setPodResources(pod.get()).build());
     response.onCompleted();
   }
 
@@ -61,7 +66,9 @@ final class PodResourcesService extends PodResourcesListerGrpc.PodResourcesListe
   public void getAllocatableResources(
       AllocatableResourcesRequest request, StreamObserver<AllocatableResourcesResponse> response) {
     AllocatableResourcesResponse.Builder answer = AllocatableResourcesResponse.newBuilder();
-    kubelet.registeredDevices().forEach((resource, devices) -> answer.addAllDevices(entries(resource, devices)));
+    kubelet
+        .registeredDevices()
+        .forEach((resource, devices) -> answer.addAllDevices(entries(resource, devices)));
     response.onNext(answer.build());
     response.onCompleted();
   }
@@ -76,14 +83,13 @@ final class PodResourcesService extends PodResourcesListerGrpc.PodResourcesListe
           .addAll(entries(allocation.resourceName(), allocation.devices()));
     }
     Map<PodRef, PodResources> pods = new LinkedHashMap<>();
-    byPod.forEach(
-        (pod, containers) -> {
-          PodResources.Builder resources = PodResources.newBuilder().setNamespace(pod.namespace()).setName(pod.name());
-          containers.forEach(
-              (name, devices) ->
-                  resources.addContainers(ContainerResources.newBuilder().setName(name).addAllDevices(devices)));
-          pods.put(pod, resources.build());
-        });
+    byPod.forEach((pod, containers) -> {
+      PodResources.Builder resources =
+          PodResources.newBuilder().setNamespace(pod.namespace()).setName(pod.name());
+      containers.forEach((name, devices) -> resources.addContainers(
+          ContainerResources.newBuilder().setName(name).addAllDevices(devices)));
+      pods.put(pod, resources.build());
+    });
     return pods;
   }
 
@@ -98,7 +104,8 @@ final class PodResourcesService extends PodResourcesListerGrpc.PodResourcesListe
       }
       for (var node : device.getTopology().getNodesList()) {
         NUMANode numa = NUMANode.newBuilder().setID(node.getID()).build();
-        entries.add(entry.clone().setTopology(TopologyInfo.newBuilder().addNodes(numa)).build());
+        entries.add(
+            entry.clone().setTopology(TopologyInfo.newBuilder().addNodes(numa)).build());
       }
     }
     return entries;

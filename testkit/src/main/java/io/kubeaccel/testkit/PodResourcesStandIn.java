@@ -30,7 +30,8 @@ public final class PodResourcesStandIn implements AutoCloseable {
   private final ExecutorService handlers;
   private final Server server;
 
-  private PodResourcesStandIn(Path socket, UnixSocketTransport transport, ExecutorService handlers, Server server) {
+  private PodResourcesStandIn(
+      Path socket, UnixSocketTransport transport, ExecutorService handlers, Server server) {
     this.socket = socket;
     this.transport = transport;
     this.handlers = handlers;
@@ -48,8 +49,12 @@ public final class PodResourcesStandIn implements AutoCloseable {
     UnixSocketTransport transport = new UnixSocketTransport("podresources-standin", 1);
     ExecutorService handlers = HandlerThreads.start("podresources-standin");
     try {
-      Server server =
-          transport.serverBuilder(path).executor(handlers).addService(new PodResourcesService(kubelet)).build().start();
+      Server server = transport
+          .serverBuilder(path)
+          .executor(handlers)
+          .addService(new PodResourcesService(kubelet))
+          .build()
+          .start();
       return new PodResourcesStandIn(path, transport, handlers, server);
     } catch (IOException | RuntimeException e) {
       handlers.shutdownNow();

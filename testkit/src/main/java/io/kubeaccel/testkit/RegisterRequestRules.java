@@ -15,7 +15,8 @@ final class RegisterRequestRules {
   // k8s.io/apimachinery validation: IsDNS1123Subdomain and the name part of IsQualifiedName.
   private static final Pattern DNS_1123_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-  private static final Pattern QUALIFIED_NAME = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
+  private static final Pattern QUALIFIED_NAME =
+      Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
   private static final String REQUESTS_PREFIX = "requests.";
 
   private RegisterRequestRules() {}
@@ -23,19 +24,18 @@ final class RegisterRequestRules {
   /** Why the kubelet would refuse {@code request}, or empty if it passes. */
   static Optional<String> problem(RegisterRequest request) {
     if (!SUPPORTED_VERSION.equals(request.getVersion())) {
-      return Optional.of(
-          "requested API version " + quote(request.getVersion()) + " is not supported by kubelet. Supported version is "
-              + quote(SUPPORTED_VERSION));
+      return Optional.of("requested API version " + quote(request.getVersion())
+          + " is not supported by kubelet. Supported version is " + quote(SUPPORTED_VERSION));
     }
     if (!isExtendedResourceName(request.getResourceName())) {
       return Optional.of("the ResourceName " + quote(request.getResourceName()) + " is invalid");
     }
-    // The kubelet joins the endpoint to its socket dir without checking it; the contract (SPEC §2) says it is a file
+    // The kubelet joins the endpoint to its socket dir without checking it; the contract (SPEC §2)
+    // says it is a file
     // name, so the stand-in refuses anything else rather than dialling outside the directory.
     if (!isPlainFileName(request.getEndpoint())) {
-      return Optional.of(
-          "the endpoint " + quote(request.getEndpoint())
-              + " is not the file name of a socket in the device-plugin dir");
+      return Optional.of("the endpoint " + quote(request.getEndpoint())
+          + " is not the file name of a socket in the device-plugin dir");
     }
     return Optional.empty();
   }

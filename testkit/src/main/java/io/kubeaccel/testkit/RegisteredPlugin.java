@@ -122,8 +122,8 @@ public final class RegisteredPlugin {
             return devices;
           }
           if (endedBecause != null) {
-            throw new IllegalStateException(
-                "device list of " + resourceName() + " can no longer change: " + endedBecause + "; latest " + ids());
+            throw new IllegalStateException("device list of " + resourceName()
+                + " can no longer change: " + endedBecause + "; latest " + ids());
           }
           return null;
         },
@@ -149,14 +149,15 @@ public final class RegisteredPlugin {
    *
    * @throws StatusRuntimeException with the plugin's status if the call fails or passes the deadline
    */
-  public PreferredAllocationResponse preferredAllocation(List<String> available, List<String> mustInclude, int size) {
-    ContainerPreferredAllocationRequest container =
-        ContainerPreferredAllocationRequest.newBuilder()
-            .addAllAvailableDeviceIDs(available)
-            .addAllMustIncludeDeviceIDs(mustInclude)
-            .setAllocationSize(size)
-            .build();
-    PreferredAllocationRequest call = PreferredAllocationRequest.newBuilder().addContainerRequests(container).build();
+  public PreferredAllocationResponse preferredAllocation(
+      List<String> available, List<String> mustInclude, int size) {
+    ContainerPreferredAllocationRequest container = ContainerPreferredAllocationRequest.newBuilder()
+        .addAllAvailableDeviceIDs(available)
+        .addAllMustIncludeDeviceIDs(mustInclude)
+        .setAllocationSize(size)
+        .build();
+    PreferredAllocationRequest call =
+        PreferredAllocationRequest.newBuilder().addContainerRequests(container).build();
     return stub().getPreferredAllocation(call);
   }
 
@@ -166,7 +167,9 @@ public final class RegisteredPlugin {
    * @throws StatusRuntimeException with the plugin's status if the call fails or passes the deadline
    */
   public void preStart(List<String> deviceIds) {
-    stub().preStartContainer(PreStartContainerRequest.newBuilder().addAllDevicesIds(deviceIds).build());
+    stub()
+        .preStartContainer(
+            PreStartContainerRequest.newBuilder().addAllDevicesIds(deviceIds).build());
   }
 
   @Override
@@ -179,26 +182,29 @@ public final class RegisteredPlugin {
     if (!isConnected()) {
       return; // replaced or stopped before the stream could open
     }
-    // Called from the Register handler: outside the root context the stream would be cancelled with that call.
-    Context.ROOT.run(
-        () -> DevicePluginGrpc.newStub(channel).listAndWatch(Empty.getDefaultInstance(), new DeviceListObserver()));
+    // Called from the Register handler: outside the root context the stream would be cancelled with
+    // that call.
+    Context.ROOT.run(() -> DevicePluginGrpc.newStub(channel)
+        .listAndWatch(Empty.getDefaultInstance(), new DeviceListObserver()));
   }
 
   /** Cancels the stream and closes the channel; idempotent. */
   void disconnect(String reason) {
-    ClientCallStreamObserver<Empty> open =
-        monitor.updateAndGet(
-            () -> {
-              if (endedBecause == null) {
-                endedBecause = reason;
-              }
-              return stream;
-            });
+    ClientCallStreamObserver<Empty> open = monitor.updateAndGet(() -> {
+      if (endedBecause == null) {
+        endedBecause = reason;
+      }
+      return stream;
+    });
     if (open != null) {
       open.cancel(reason, null);
     }
     channel.shutdownNow();
-    log.debug("disconnected resource={} endpoint={} reason={}", resourceName(), request.getEndpoint(), reason);
+    log.debug(
+        "disconnected resource={} endpoint={} reason={}",
+        resourceName(),
+        request.getEndpoint(),
+        reason);
   }
 
   /** Waits for the channel to finish closing after {@link #disconnect}, before its event loop may be shut down. */
@@ -223,21 +229,24 @@ public final class RegisteredPlugin {
   }
 
   private void end(String reason) {
-    boolean first =
-        monitor.updateAndGet(
-            () -> {
-              boolean wasOpen = endedBecause == null;
-              if (wasOpen) {
-                endedBecause = reason;
-              }
-              return wasOpen;
-            });
+    boolean first = monitor.updateAndGet(() -> {
+      boolean wasOpen = endedBecause == null;
+      if (wasOpen) {
+        endedBecause = reason;
+      }
+      return wasOpen;
+    });
     if (first) {
-      log.info("ListAndWatch ended resource={} endpoint={} reason={}", resourceName(), request.getEndpoint(), reason);
+      log.info(
+          "ListAndWatch ended resource={} endpoint={} reason={}",
+          resourceName(),
+          request.getEndpoint(),
+          reason);
     }
   }
 
-  private final class DeviceListObserver implements ClientResponseObserver<Empty, ListAndWatchResponse> {
+  private final class DeviceListObserver
+      implements ClientResponseObserver<Empty, ListAndWatchResponse> {
 
     @Override
     public void beforeStart(ClientCallStreamObserver<Empty> requestStream) {
@@ -247,14 +256,13 @@ public final class RegisteredPlugin {
     @Override
     public void onNext(ListAndWatchResponse message) {
       long now = System.nanoTime();
-      monitor.update(
-          () -> {
-            if (endedBecause == null) {
-              devices = List.copyOf(message.getDevicesList());
-              lastUpdateNanos = now;
-              updatesReceived++;
-            }
-          });
+      monitor.update(() -> {
+        if (endedBecause == null) {
+          devices = List.copyOf(message.getDevicesList());
+          lastUpdateNanos = now;
+          updatesReceived++;
+        }
+      });
       log.debug("ListAndWatch resource={} devices={}", resourceName(), message.getDevicesCount());
     }
 

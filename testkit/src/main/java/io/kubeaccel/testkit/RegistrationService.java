@@ -36,7 +36,11 @@ final class RegistrationService extends RegistrationGrpc.RegistrationImplBase {
   private final Duration callTimeout;
 
   RegistrationService(
-      PluginRegistry registry, int generation, UnixSocketTransport transport, Path deviceDir, Duration callTimeout) {
+      PluginRegistry registry,
+      int generation,
+      UnixSocketTransport transport,
+      Path deviceDir,
+      Duration callTimeout) {
     this.registry = registry;
     this.generation = generation;
     this.transport = transport;
@@ -55,10 +59,9 @@ final class RegistrationService extends RegistrationGrpc.RegistrationImplBase {
     ManagedChannel channel = transport.channel(deviceDir.resolve(request.getEndpoint()));
     DevicePluginOptions options;
     try {
-      options =
-          DevicePluginGrpc.newBlockingStub(channel)
-              .withDeadlineAfter(callTimeout)
-              .getDevicePluginOptions(Empty.getDefaultInstance());
+      options = DevicePluginGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(callTimeout)
+          .getDevicePluginOptions(Empty.getDefaultInstance());
     } catch (StatusRuntimeException e) {
       closeAndAwait(channel);
       String why = "failed to get device plugin options: " + StatusText.describe(e.getStatus());
@@ -73,10 +76,12 @@ final class RegistrationService extends RegistrationGrpc.RegistrationImplBase {
     } catch (IllegalStateException restarted) {
       plugin.disconnect(restarted.getMessage());
       closeAndAwait(channel);
-      refuse(request, received, Status.UNAVAILABLE.withDescription(restarted.getMessage()), response);
+      refuse(
+          request, received, Status.UNAVAILABLE.withDescription(restarted.getMessage()), response);
       return;
     }
-    replaced.ifPresent(old -> old.disconnect("replaced by a registration on endpoint " + request.getEndpoint()));
+    replaced.ifPresent(
+        old -> old.disconnect("replaced by a registration on endpoint " + request.getEndpoint()));
     log.info(
         "registered resource={} endpoint={} preStartRequired={} preferredAllocation={}",
         request.getResourceName(),
@@ -96,7 +101,8 @@ final class RegistrationService extends RegistrationGrpc.RegistrationImplBase {
     }
   }
 
-  private void refuse(RegisterRequest request, long received, Status status, StreamObserver<Empty> response) {
+  private void refuse(
+      RegisterRequest request, long received, Status status, StreamObserver<Empty> response) {
     registry.refused(new RegisterCall(request, received, status));
     log.info(
         "registration refused resource={} endpoint={} reason={}",

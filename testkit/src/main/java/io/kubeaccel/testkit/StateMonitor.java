@@ -60,7 +60,8 @@ final class StateMonitor {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new IllegalStateException("timed out after " + timeout + " waiting for " + awaited.get());
+          throw new IllegalStateException(
+              "timed out after " + timeout + " waiting for " + awaited.get());
         }
         changed.awaitNanos(left);
       }

@@ -16,7 +16,8 @@ final class StatusText {
     }
     // Transport failures say only "io exception"; the cause says which socket and why.
     Throwable cause = status.getCause();
-    boolean statusAgain = cause instanceof StatusRuntimeException || cause instanceof StatusException;
+    boolean statusAgain =
+        cause instanceof StatusRuntimeException || cause instanceof StatusException;
     if (cause != null && !statusAgain && cause.getMessage() != null) {
       text.append(" (").append(cause.getMessage()).append(')');
     }

@@ -29,7 +29,9 @@ class KubeletStandInAdmissionTest {
   private static final String GPU = "nvidia.com/gpu";
   private static final Duration WAIT = Duration.ofSeconds(5);
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
+
   private KubeletStandIn kubelet;
   private final List<TestPlugin> plugins = new ArrayList<>();
 
@@ -44,14 +46,18 @@ class KubeletStandInAdmissionTest {
   }
 
   @Test
-  void withoutPreferredAllocationTheFirstHealthyFreeDevicesInIdOrderAreAllocated() throws Exception {
-    TestPlugin plugin = registered(GPU, options(false, false), healthy("G2"), healthy("G0"), healthy("G1"));
+  void withoutPreferredAllocationTheFirstHealthyFreeDevicesInIdOrderAreAllocated()
+      throws Exception {
+    TestPlugin plugin =
+        registered(GPU, options(false, false), healthy("G2"), healthy("G0"), healthy("G1"));
 
     ContainerAllocateResponse response = kubelet.admit("pod-a", "main", GPU, 2);
 
     assertThat(response.getEnvsMap()).containsEntry("TEST_VISIBLE_DEVICES", "G0,G1");
-    assertThat(plugin.allocateRequests).singleElement()
-        .satisfies(call -> assertThat(call.getContainerRequests(0).getDevicesIdsList()).containsExactly("G0", "G1"));
+    assertThat(plugin.allocateRequests)
+        .singleElement()
+        .satisfies(call -> assertThat(call.getContainerRequests(0).getDevicesIdsList())
+            .containsExactly("G0", "G1"));
     assertThat(plugin.callsOf("GetPreferredAllocation")).isZero();
     assertThat(plugin.callsOf("PreStartContainer")).isZero();
     assertThat(kubelet.allocations()).singleElement().satisfies(allocation -> {
@@ -63,13 +69,15 @@ class KubeletStandInAdmissionTest {
   }
 
   @Test
-  void thePreferredAllocationIsAskedForAndUsedWhenAdvertisedAndMoreDevicesAreFreeThanRequested() throws Exception {
-    TestPlugin plugin = registered(GPU, options(false, true), healthy("G0"), healthy("G1"), healthy("G2"),
-        healthy("G3"));
+  void thePreferredAllocationIsAskedForAndUsedWhenAdvertisedAndMoreDevicesAreFreeThanRequested()
+      throws Exception {
+    TestPlugin plugin = registered(
+        GPU, options(false, true), healthy("G0"), healthy("G1"), healthy("G2"), healthy("G3"));
 
     kubelet.admit("pod-a", "main", GPU, 2);
 
-    ContainerPreferredAllocationRequest asked = plugin.preferredRequests.get(0).getContainerRequests(0);
+    ContainerPreferredAllocationRequest asked =
+        plugin.preferredRequests.get(0).getContainerRequests(0);
     assertThat(asked.getAvailableDeviceIDsList()).containsExactly("G0", "G1", "G2", "G3");
     assertThat(asked.getMustIncludeDeviceIDsList()).isEmpty();
     assertThat(asked.getAllocationSize()).isEqualTo(2);
@@ -78,7 +86,8 @@ class KubeletStandInAdmissionTest {
 
   @Test
   void thePreferredAllocationIsNotAskedForWhenExactlyTheRequestedNumberIsFree() throws Exception {
-    TestPlugin plugin = registered(GPU, options(false, true), healthy("G0"), healthy("G1"), healthy("G2"));
+    TestPlugin plugin =
+        registered(GPU, options(false, true), healthy("G0"), healthy("G1"), healthy("G2"));
     kubelet.admit("pod-a", "main", GPU, 1);
 
     kubelet.admit("pod-b", "main", GPU, 2);
@@ -88,20 +97,24 @@ class KubeletStandInAdmissionTest {
   }
 
   @Test
-  void aPreferredAllocationOutsideTheAvailableSetFailsAdmissionAndRecordsNothing() throws Exception {
-    TestPlugin plugin = registered(GPU, options(false, true), healthy("G0"), healthy("G1"), healthy("G2"));
+  void aPreferredAllocationOutsideTheAvailableSetFailsAdmissionAndRecordsNothing()
+      throws Exception {
+    TestPlugin plugin =
+        registered(GPU, options(false, true), healthy("G0"), healthy("G1"), healthy("G2"));
     plugin.preference = available -> List.of("G1", "G9");
 
     assertThatThrownBy(() -> kubelet.admit("pod-a", "main", GPU, 2))
         .isInstanceOf(AdmissionException.class)
-        .hasMessageContaining("answered [G1, G9]: want 2 distinct IDs from the available set, not available: [G9]");
+        .hasMessageContaining(
+            "answered [G1, G9]: want 2 distinct IDs from the available set, not available: [G9]");
     assertThat(plugin.callsOf("Allocate")).isZero();
     assertThat(kubelet.allocations()).isEmpty();
   }
 
   @Test
   void aPreferredAllocationOfTheWrongSizeFailsAdmission() throws Exception {
-    TestPlugin plugin = registered(GPU, options(false, true), healthy("G0"), healthy("G1"), healthy("G2"));
+    TestPlugin plugin =
+        registered(GPU, options(false, true), healthy("G0"), healthy("G1"), healthy("G2"));
     plugin.preference = available -> List.of("G1");
 
     assertThatThrownBy(() -> kubelet.admit("pod-a", "main", GPU, 2))
@@ -112,7 +125,8 @@ class KubeletStandInAdmissionTest {
 
   @Test
   void preStartIsCalledWithTheAllocatedDevicesOnlyWhenThePluginRequiresIt() throws Exception {
-    TestPlugin requiring = registered("example.com/a", options(true, false), healthy("A0"), healthy("A1"));
+    TestPlugin requiring =
+        registered("example.com/a", options(true, false), healthy("A0"), healthy("A1"));
     TestPlugin notRequiring = registered("example.com/b", options(false, false), healthy("B0"));
 
     kubelet.admit("pod-a", "main", "example.com/a", 2);
@@ -125,14 +139,21 @@ class KubeletStandInAdmissionTest {
 
   @Test
   void unhealthyDevicesAreNeverAdmitted() throws Exception {
-    // Any health string other than "Healthy" is unhealthy to the kubelet, including a lower-case one.
-    registered(GPU, options(false, false), device("G0", "Unhealthy", 0), healthy("G1"), device("G2", "healthy", 0));
+    // Any health string other than "Healthy" is unhealthy to the kubelet, including a lower-case
+    // one.
+    registered(
+        GPU,
+        options(false, false),
+        device("G0", "Unhealthy", 0),
+        healthy("G1"),
+        device("G2", "healthy", 0));
 
     kubelet.admit("pod-a", "main", GPU, 1);
 
     assertThat(kubelet.allocations().get(0).deviceIds()).containsExactly("G1");
     assertThatThrownBy(() -> kubelet.admit("pod-b", "main", GPU, 1))
-        .isInstanceOfSatisfying(AdmissionException.class, e -> assertThat(e.status()).isEmpty())
+        .isInstanceOfSatisfying(
+            AdmissionException.class, e -> assertThat(e.status()).isEmpty())
         .hasMessage("insufficient nvidia.com/gpu: requested 1, 0 healthy and free");
   }
 
@@ -144,12 +165,17 @@ class KubeletStandInAdmissionTest {
     assertThatThrownBy(() -> kubelet.admit("pod-b", "main", GPU, 3))
         .hasMessage("insufficient nvidia.com/gpu: requested 3, 1 healthy and free");
     kubelet.admit("pod-b", "main", GPU, 1);
-    assertThatThrownBy(() -> kubelet.admit("pod-c", "main", GPU, 1)).isInstanceOf(AdmissionException.class);
+    assertThatThrownBy(() -> kubelet.admit("pod-c", "main", GPU, 1))
+        .isInstanceOf(AdmissionException.class);
 
     List<Allocation> released = kubelet.release("pod-a");
-    assertThat(released).singleElement().satisfies(a -> assertThat(a.deviceIds()).containsExactly("G0"));
+    assertThat(released)
+        .singleElement()
+        .satisfies(a -> assertThat(a.deviceIds()).containsExactly("G0"));
     kubelet.admit("pod-c", "main", GPU, 1);
-    assertThat(kubelet.allocations()).extracting(a -> a.pod().uid()).containsExactly("pod-b", "pod-c");
+    assertThat(kubelet.allocations())
+        .extracting(a -> a.pod().uid())
+        .containsExactly("pod-b", "pod-c");
   }
 
   @Test
@@ -200,7 +226,8 @@ class KubeletStandInAdmissionTest {
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT))
         .hasMessage("INVALID_ARGUMENT: unknown device IDs [G7, G9]");
-    PreferredAllocationResponse preferred = kubelet.preferredAllocation(GPU, List.of("G0"), List.of(), 1);
+    PreferredAllocationResponse preferred =
+        kubelet.preferredAllocation(GPU, List.of("G0"), List.of(), 1);
     assertThat(preferred.getContainerResponses(0).getDeviceIDsList()).containsExactly("G0");
     kubelet.preStart(GPU, List.of("G0"));
     assertThat(plugin.preStartRequests.get(0).getDevicesIdsList()).containsExactly("G0");
@@ -219,7 +246,8 @@ class KubeletStandInAdmissionTest {
     assertThatThrownBy(() -> kubelet.admit("pod-a", "main", GPU, 1))
         .isInstanceOfSatisfying(
             AdmissionException.class,
-            e -> assertThat(e.status().map(Status::getCode)).contains(Status.Code.DEADLINE_EXCEEDED));
+            e -> assertThat(e.status().map(Status::getCode))
+                .contains(Status.Code.DEADLINE_EXCEEDED));
     RegisteredPlugin registered = kubelet.awaitRegistration(GPU, WAIT);
     assertThatThrownBy(() -> registered.allocate(List.of(List.of("G0"))))
         .isInstanceOfSatisfying(
@@ -229,14 +257,16 @@ class KubeletStandInAdmissionTest {
   }
 
   /** Starts the kubelet if needed, then serves and registers a plugin and waits for its first device list. */
-  private TestPlugin registered(String resource, DevicePluginOptions options, Device... devices) throws IOException {
+  private TestPlugin registered(String resource, DevicePluginOptions options, Device... devices)
+      throws IOException {
     if (kubelet == null) {
       kubelet = KubeletStandIn.start(dir);
     }
     return served(resource, options, devices);
   }
 
-  private TestPlugin served(String resource, DevicePluginOptions options, Device... devices) throws IOException {
+  private TestPlugin served(String resource, DevicePluginOptions options, Device... devices)
+      throws IOException {
     String socket = resource.replaceAll("[^a-z0-9]", "-") + ".sock";
     TestPlugin plugin = TestPlugin.serve(dir.resolve(socket), options, List.of(devices));
     plugins.add(plugin);

@@ -25,14 +25,17 @@ class KubeletStandInRegistrationTest {
   private static final String GPU = "nvidia.com/gpu";
   private static final Duration WAIT = Duration.ofSeconds(5);
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
   void thePluginIsAskedForItsOptionsWhileItsRegisterCallIsStillInFlight() throws Exception {
     List<String> events = new CopyOnWriteArrayList<>();
     try (KubeletStandIn kubelet = KubeletStandIn.start(dir);
-        TestPlugin plugin = TestPlugin.serve(dir.resolve("gpu.sock"), options(true, true), List.of(healthy("G0")))) {
-      plugin.onOptions = () -> events.add("options asked, accepted so far: " + kubelet.registrationCount(GPU));
+        TestPlugin plugin = TestPlugin.serve(
+            dir.resolve("gpu.sock"), options(true, true), List.of(healthy("G0")))) {
+      plugin.onOptions =
+          () -> events.add("options asked, accepted so far: " + kubelet.registrationCount(GPU));
       plugin.register(GPU);
       events.add("Register returned");
 
@@ -47,8 +50,10 @@ class KubeletStandInRegistrationTest {
   @Test
   void theFirstDeviceListAndEveryChangeAfterItAreVisibleThroughOneStream() throws Exception {
     try (KubeletStandIn kubelet = KubeletStandIn.start(dir);
-        TestPlugin plugin =
-            TestPlugin.serve(dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0"), healthy("G1")))) {
+        TestPlugin plugin = TestPlugin.serve(
+            dir.resolve("gpu.sock"),
+            options(false, false),
+            List.of(healthy("G0"), healthy("G1")))) {
       plugin.register(GPU);
       RegisteredPlugin registered = kubelet.awaitRegistration(GPU, WAIT);
       assertThat(registered.devices()).extracting(Device::getID).containsExactly("G0", "G1");
@@ -56,7 +61,8 @@ class KubeletStandInRegistrationTest {
       long first = registered.lastUpdateNanos();
 
       plugin.setDevices(List.of(healthy("G0"), device("G1", "Unhealthy", 0)));
-      List<Device> seen = registered.awaitDevices(devices -> devices.contains(device("G1", "Unhealthy", 0)), WAIT);
+      List<Device> seen =
+          registered.awaitDevices(devices -> devices.contains(device("G1", "Unhealthy", 0)), WAIT);
 
       assertThat(seen).hasSize(2);
       assertThat(registered.updatesReceived()).isEqualTo(2);
@@ -69,48 +75,54 @@ class KubeletStandInRegistrationTest {
   @Test
   void aPluginThatRegistersBeforeServingIsRefused() throws Exception {
     try (KubeletStandIn kubelet = KubeletStandIn.start(dir);
-        TestPlugin plugin = TestPlugin.create(dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0")))) {
+        TestPlugin plugin = TestPlugin.create(
+            dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0")))) {
       assertThatThrownBy(() -> plugin.register(GPU))
-          .isInstanceOfSatisfying(
-              StatusRuntimeException.class,
-              e -> {
-                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN);
-                assertThat(e.getStatus().getDescription())
-                    .startsWith("failed to get device plugin options: UNAVAILABLE");
-              });
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN);
+            assertThat(e.getStatus().getDescription())
+                .startsWith("failed to get device plugin options: UNAVAILABLE");
+          });
 
       assertThat(kubelet.registration(GPU)).isEmpty();
       assertThat(kubelet.registrationCount(GPU)).isZero();
-      assertThat(kubelet.registrations()).singleElement().satisfies(call -> assertThat(call.accepted()).isFalse());
+      assertThat(kubelet.registrations())
+          .singleElement()
+          .satisfies(call -> assertThat(call.accepted()).isFalse());
     }
   }
 
   @Test
   void aRegistrationWithAnotherApiVersionIsRefusedWithoutDiallingThePlugin() throws Exception {
     try (KubeletStandIn kubelet = KubeletStandIn.start(dir);
-        TestPlugin plugin = TestPlugin.serve(dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0")))) {
-      RegisterRequest oldVersion =
-          RegisterRequest.newBuilder().setVersion("v1alpha").setEndpoint("gpu.sock").setResourceName(GPU).build();
+        TestPlugin plugin = TestPlugin.serve(
+            dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0")))) {
+      RegisterRequest oldVersion = RegisterRequest.newBuilder()
+          .setVersion("v1alpha")
+          .setEndpoint("gpu.sock")
+          .setResourceName(GPU)
+          .build();
 
       assertThatThrownBy(() -> plugin.register(oldVersion))
-          .isInstanceOfSatisfying(
-              StatusRuntimeException.class,
-              e -> {
-                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN);
-                assertThat(e.getStatus().getDescription())
-                    .isEqualTo(
-                        "requested API version \"v1alpha\" is not supported by kubelet. Supported version is"
-                            + " \"v1beta1\"");
-              });
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN);
+            assertThat(e.getStatus().getDescription())
+                .isEqualTo(
+                    "requested API version \"v1alpha\" is not supported by kubelet. Supported version is"
+                        + " \"v1beta1\"");
+          });
       assertThat(plugin.calls).isEmpty();
-      assertThat(kubelet.registrations()).singleElement().satisfies(call -> assertThat(call.accepted()).isFalse());
+      assertThat(kubelet.registrations())
+          .singleElement()
+          .satisfies(call -> assertThat(call.accepted()).isFalse());
     }
   }
 
   @Test
   void aRegistrationOfANameInTheKubernetesIoDomainIsRefused() throws Exception {
     try (KubeletStandIn kubelet = KubeletStandIn.start(dir);
-        TestPlugin plugin = TestPlugin.serve(dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0")))) {
+        TestPlugin plugin = TestPlugin.serve(
+            dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0")))) {
       assertThatThrownBy(() -> plugin.register("kubernetes.io/gpu"))
           .isInstanceOf(StatusRuntimeException.class)
           .hasMessage("UNKNOWN: the ResourceName \"kubernetes.io/gpu\" is invalid");
@@ -122,8 +134,10 @@ class KubeletStandInRegistrationTest {
   @Test
   void aNewRegistrationOfTheSameResourceReplacesTheEarlierOneAndClosesItsStream() throws Exception {
     try (KubeletStandIn kubelet = KubeletStandIn.start(dir);
-        TestPlugin first = TestPlugin.serve(dir.resolve("a.sock"), options(false, false), List.of(healthy("A0")));
-        TestPlugin second = TestPlugin.serve(dir.resolve("b.sock"), options(false, false), List.of(healthy("B0")))) {
+        TestPlugin first =
+            TestPlugin.serve(dir.resolve("a.sock"), options(false, false), List.of(healthy("A0")));
+        TestPlugin second = TestPlugin.serve(
+            dir.resolve("b.sock"), options(false, false), List.of(healthy("B0")))) {
       first.register(GPU);
       RegisteredPlugin earlier = kubelet.awaitRegistration(GPU, WAIT);
       second.register(GPU);
@@ -143,7 +157,8 @@ class KubeletStandInRegistrationTest {
   @Test
   void aStreamEndedByThePluginStopsWaitersAtOnceAndLeavesNothingToAdmit() throws Exception {
     try (KubeletStandIn kubelet = KubeletStandIn.start(dir);
-        TestPlugin plugin = TestPlugin.serve(dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0")))) {
+        TestPlugin plugin = TestPlugin.serve(
+            dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0")))) {
       plugin.register(GPU);
       RegisteredPlugin registered = kubelet.awaitRegistration(GPU, WAIT);
 
@@ -154,14 +169,16 @@ class KubeletStandInRegistrationTest {
           .hasMessageContaining("the plugin ended its ListAndWatch stream");
       assertThatThrownBy(() -> kubelet.admit("pod-a", "main", GPU, 1))
           .isInstanceOf(AdmissionException.class)
-          .hasMessageStartingWith("insufficient nvidia.com/gpu: requested 1, 0 healthy and free (plugin disconnected");
+          .hasMessageStartingWith(
+              "insufficient nvidia.com/gpu: requested 1, 0 healthy and free (plugin disconnected");
     }
   }
 
   @Test
   void waitingForARegistrationThatNeverComesTimesOutNamingTheCallsSeen() throws Exception {
     try (KubeletStandIn kubelet = KubeletStandIn.start(dir);
-        TestPlugin plugin = TestPlugin.serve(dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0")))) {
+        TestPlugin plugin = TestPlugin.serve(
+            dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0")))) {
       assertThatThrownBy(() -> plugin.register("gpu")).isInstanceOf(StatusRuntimeException.class);
 
       assertThatThrownBy(() -> kubelet.awaitRegistration(GPU, Duration.ofMillis(200)))

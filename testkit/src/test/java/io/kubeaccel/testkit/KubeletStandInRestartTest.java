@@ -29,12 +29,15 @@ class KubeletStandInRestartTest {
   private static final String GPU = "nvidia.com/gpu";
   private static final Duration WAIT = Duration.ofSeconds(5);
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
-  void restartDeletesEveryFileButTheCheckpointAndDirectoriesAndServesAFreshKubeletSock() throws Exception {
+  void restartDeletesEveryFileButTheCheckpointAndDirectoriesAndServesAFreshKubeletSock()
+      throws Exception {
     try (KubeletStandIn kubelet = KubeletStandIn.start(dir);
-        TestPlugin plugin = TestPlugin.serve(dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0")));
+        TestPlugin plugin = TestPlugin.serve(
+            dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0")));
         WatchService watcher = FileSystems.getDefault().newWatchService()) {
       plugin.register(GPU);
       kubelet.awaitRegistration(GPU, WAIT);
@@ -46,7 +49,8 @@ class KubeletStandInRestartTest {
 
       long listening = kubelet.restart();
 
-      assertThat(awaitEvent(watcher, ENTRY_CREATE, KubeletStandIn.KUBELET_SOCKET)).isTrue();
+      assertThat(awaitEvent(watcher, ENTRY_CREATE, KubeletStandIn.KUBELET_SOCKET))
+          .isTrue();
       assertThat(dir.resolve("gpu.sock")).doesNotExist();
       assertThat(dir.resolve("leftover.txt")).doesNotExist();
       assertThat(dir.resolve(KubeletStandIn.CHECKPOINT)).hasContent("{\"Data\":{}}");
@@ -66,8 +70,10 @@ class KubeletStandInRestartTest {
   @Test
   void allocationsSurviveARestartAndTheirDevicesStayHeld() throws Exception {
     try (KubeletStandIn kubelet = KubeletStandIn.start(dir);
-        TestPlugin plugin =
-            TestPlugin.serve(dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0"), healthy("G1")))) {
+        TestPlugin plugin = TestPlugin.serve(
+            dir.resolve("gpu.sock"),
+            options(false, false),
+            List.of(healthy("G0"), healthy("G1")))) {
       plugin.register(GPU);
       kubelet.awaitRegistration(GPU, WAIT);
       kubelet.admit("pod-a", "main", GPU, 1);
@@ -77,17 +83,21 @@ class KubeletStandInRestartTest {
       plugin.register(GPU);
       kubelet.awaitRegistration(GPU, WAIT);
 
-      assertThat(kubelet.allocations()).singleElement().satisfies(a -> assertThat(a.deviceIds()).containsExactly("G0"));
+      assertThat(kubelet.allocations())
+          .singleElement()
+          .satisfies(a -> assertThat(a.deviceIds()).containsExactly("G0"));
       kubelet.admit("pod-b", "main", GPU, 1);
       assertThat(kubelet.allocations().get(1).deviceIds()).containsExactly("G1");
-      assertThatThrownBy(() -> kubelet.admit("pod-c", "main", GPU, 1)).isInstanceOf(AdmissionException.class);
+      assertThatThrownBy(() -> kubelet.admit("pod-c", "main", GPU, 1))
+          .isInstanceOf(AdmissionException.class);
     }
   }
 
   @Test
   void aRegistrationStillInFlightWhenTheKubeletRestartsIsNotKept() throws Exception {
     try (KubeletStandIn kubelet = KubeletStandIn.start(dir);
-        TestPlugin plugin = TestPlugin.serve(dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0")))) {
+        TestPlugin plugin = TestPlugin.serve(
+            dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0")))) {
       CompletableFuture<Long> restarted = new CompletableFuture<>();
       plugin.onOptions = () -> {
         try {
@@ -102,8 +112,11 @@ class KubeletStandInRestartTest {
       assertThat(restarted.get(5, TimeUnit.SECONDS)).isPositive();
       assertThat(kubelet.registration(GPU)).isEmpty();
       assertThat(kubelet.registrationCount(GPU)).isZero();
-      // Either the dial-back dies with the old Registration server, or the restart check refuses it; never kept.
-      assertThat(kubelet.registrations()).singleElement().satisfies(call -> assertThat(call.accepted()).isFalse());
+      // Either the dial-back dies with the old Registration server, or the restart check refuses
+      // it; never kept.
+      assertThat(kubelet.registrations())
+          .singleElement()
+          .satisfies(call -> assertThat(call.accepted()).isFalse());
     }
   }
 
@@ -125,7 +138,8 @@ class KubeletStandInRestartTest {
   void closeRemovesKubeletSockAndRefusesFurtherRegistrations() throws Exception {
     // The kubelet cleans the dir when it starts, so it starts first, as in the other tests.
     KubeletStandIn kubelet = KubeletStandIn.start(dir);
-    try (TestPlugin plugin = TestPlugin.serve(dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0")))) {
+    try (TestPlugin plugin =
+        TestPlugin.serve(dir.resolve("gpu.sock"), options(false, false), List.of(healthy("G0")))) {
       plugin.register(GPU);
       RegisteredPlugin registered = kubelet.awaitRegistration(GPU, WAIT);
 
@@ -141,7 +155,8 @@ class KubeletStandInRestartTest {
   }
 
   /** Waits for a file event the way a plugin's watcher does; polls with a timeout instead of sleeping. */
-  private static boolean awaitEvent(WatchService watcher, WatchEvent.Kind<Path> kind, String name) throws Exception {
+  private static boolean awaitEvent(WatchService watcher, WatchEvent.Kind<Path> kind, String name)
+      throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     List<String> seen = new ArrayList<>();
     while (System.nanoTime() < deadline) {
@@ -157,6 +172,7 @@ class KubeletStandInRestartTest {
       }
       key.reset();
     }
-    throw new AssertionError("no " + kind.name() + " of " + name + " within " + WAIT + "; saw " + seen);
+    throw new AssertionError(
+        "no " + kind.name() + " of " + name + " within " + WAIT + "; saw " + seen);
   }
 }

@@ -36,7 +36,9 @@ class PodResourcesStandInTest {
   private static final PodRef TRAINER = new PodRef("uid-a", "team", "trainer");
   private static final PodRef SIDECAR = new PodRef("uid-b", "team", "sidecar");
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
+
   private KubeletStandIn kubelet;
   private TestPlugin plugin;
   private PodResourcesStandIn podResources;
@@ -47,9 +49,12 @@ class PodResourcesStandInTest {
   void start() throws Exception {
     kubelet = KubeletStandIn.start(dir.resolve("device-plugins"));
     // G2 reports no topology, as plugins on single-socket machines may.
-    Device withoutTopology = Device.newBuilder().setID("G2").setHealth("Healthy").build();
-    List<Device> devices = List.of(device("G0", "Healthy", 0), device("G1", "Healthy", 1), withoutTopology);
-    plugin = TestPlugin.serve(dir.resolve("device-plugins/gpu.sock"), options(false, false), devices);
+    Device withoutTopology =
+        Device.newBuilder().setID("G2").setHealth("Healthy").build();
+    List<Device> devices =
+        List.of(device("G0", "Healthy", 0), device("G1", "Healthy", 1), withoutTopology);
+    plugin =
+        TestPlugin.serve(dir.resolve("device-plugins/gpu.sock"), options(false, false), devices);
     plugin.register(GPU);
     kubelet.awaitRegistration(GPU, Duration.ofSeconds(5));
     podResources = PodResourcesStandIn.start(dir.resolve("pod-resources/kubelet.sock"), kubelet);
@@ -71,7 +76,8 @@ class PodResourcesStandInTest {
     kubelet.admit(TRAINER, "main", GPU, 2);
     kubelet.admit(SIDECAR, "helper", GPU, 1);
 
-    List<PodResources> pods = lister().list(ListPodResourcesRequest.getDefaultInstance()).getPodResourcesList();
+    List<PodResources> pods =
+        lister().list(ListPodResourcesRequest.getDefaultInstance()).getPodResourcesList();
 
     assertThat(pods).extracting(PodResources::getName).containsExactly("trainer", "sidecar");
     ContainerResources main = pods.get(0).getContainers(0);
@@ -97,15 +103,21 @@ class PodResourcesStandInTest {
   void getFindsAPodByNamespaceAndNameAndRefusesAnUnknownOneAsTheKubeletDoes() {
     kubelet.admit(TRAINER, "main", GPU, 1);
 
-    PodResources found =
-        lister().get(GetPodResourcesRequest.newBuilder().setPodNamespace("team").setPodName("trainer").build())
-            .getPodResources();
+    PodResources found = lister()
+        .get(GetPodResourcesRequest.newBuilder()
+            .setPodNamespace("team")
+            .setPodName("trainer")
+            .build())
+        .getPodResources();
     assertThat(found.getContainers(0).getDevicesList()).containsExactly(entry("G0", 0L));
-    GetPodResourcesRequest unknown =
-        GetPodResourcesRequest.newBuilder().setPodNamespace("other").setPodName("trainer").build();
+    GetPodResourcesRequest unknown = GetPodResourcesRequest.newBuilder()
+        .setPodNamespace("other")
+        .setPodName("trainer")
+        .build();
     assertThatThrownBy(() -> lister().get(unknown))
         .isInstanceOfSatisfying(
-            StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN))
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN))
         .hasMessageContaining("pod trainer in namespace other not found");
   }
 
@@ -113,7 +125,9 @@ class PodResourcesStandInTest {
   void allocatableResourcesListEveryDeviceOfTheCurrentRegistrations() {
     kubelet.admit(TRAINER, "main", GPU, 1);
 
-    assertThat(lister().getAllocatableResources(AllocatableResourcesRequest.getDefaultInstance()).getDevicesList())
+    assertThat(lister()
+            .getAllocatableResources(AllocatableResourcesRequest.getDefaultInstance())
+            .getDevicesList())
         .containsExactly(entry("G0", 0L), entry("G1", 1L), entry("G2", null));
   }
 
@@ -122,7 +136,8 @@ class PodResourcesStandInTest {
   }
 
   private static ContainerDevices entry(String id, Long numaNode) {
-    ContainerDevices.Builder entry = ContainerDevices.newBuilder().setResourceName(GPU).addDeviceIds(id);
+    ContainerDevices.Builder entry =
+        ContainerDevices.newBuilder().setResourceName(GPU).addDeviceIds(id);
     if (numaNode != null) {
       entry.setTopology(TopologyInfo.newBuilder().addNodes(NUMANode.newBuilder().setID(numaNode)));
     }

@@ -18,7 +18,8 @@ class RegisterRequestRulesTest {
         "a/b"
       })
   void extendedResourceNamesOutsideKubernetesIoAreAccepted(String name) {
-    assertThat(RegisterRequestRules.problem(request("v1beta1", name, "plugin.sock"))).isEmpty();
+    assertThat(RegisterRequestRules.problem(request("v1beta1", name, "plugin.sock")))
+        .isEmpty();
   }
 
   @ParameterizedTest
@@ -45,15 +46,23 @@ class RegisterRequestRulesTest {
   @ValueSource(strings = {"v1alpha", "v1beta2", "", "V1BETA1"})
   void anyVersionButV1beta1IsRefusedInTheKubeletsWords(String version) {
     assertThat(RegisterRequestRules.problem(request(version, "nvidia.com/gpu", "plugin.sock")))
-        .contains(
-            "requested API version \"" + version + "\" is not supported by kubelet. Supported version is \"v1beta1\"");
+        .contains("requested API version \"" + version
+            + "\" is not supported by kubelet. Supported version is \"v1beta1\"");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/var/lib/kubelet/device-plugins/plugin.sock", "../plugin.sock", "sub/plugin.sock", "", ".."})
+  @ValueSource(
+      strings = {
+        "/var/lib/kubelet/device-plugins/plugin.sock",
+        "../plugin.sock",
+        "sub/plugin.sock",
+        "",
+        ".."
+      })
   void anEndpointThatIsNotAPlainFileNameIsRefused(String endpoint) {
     assertThat(RegisterRequestRules.problem(request("v1beta1", "nvidia.com/gpu", endpoint)))
-        .hasValueSatisfying(problem -> assertThat(problem).contains("is not the file name of a socket"));
+        .hasValueSatisfying(
+            problem -> assertThat(problem).contains("is not the file name of a socket"));
   }
 
   private static RegisterRequest request(String version, String resourceName, String endpoint) {

@@ -75,12 +75,18 @@ final class TestPlugin extends DevicePluginGrpc.DevicePluginImplBase implements 
   }
 
   /** A plugin serving on {@code socket}. */
-  static TestPlugin serve(Path socket, DevicePluginOptions options, List<Device> devices) throws IOException {
+  static TestPlugin serve(Path socket, DevicePluginOptions options, List<Device> devices)
+      throws IOException {
     return create(socket, options, devices).start();
   }
 
   TestPlugin start() throws IOException {
-    server = transport.serverBuilder(socket).executor(handlers).addService(this).build().start();
+    server = transport
+        .serverBuilder(socket)
+        .executor(handlers)
+        .addService(this)
+        .build()
+        .start();
     return this;
   }
 
@@ -102,9 +108,12 @@ final class TestPlugin extends DevicePluginGrpc.DevicePluginImplBase implements 
   }
 
   void register(RegisterRequest request) {
-    ManagedChannel channel = transport.channel(socket.resolveSibling(KubeletStandIn.KUBELET_SOCKET));
+    ManagedChannel channel =
+        transport.channel(socket.resolveSibling(KubeletStandIn.KUBELET_SOCKET));
     try {
-      RegistrationGrpc.newBlockingStub(channel).withDeadlineAfter(Duration.ofSeconds(10)).register(request);
+      RegistrationGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(Duration.ofSeconds(10))
+          .register(request);
     } finally {
       awaitClosed(channel);
     }
@@ -112,7 +121,8 @@ final class TestPlugin extends DevicePluginGrpc.DevicePluginImplBase implements 
 
   void setDevices(List<Device> update) {
     devices = List.copyOf(update);
-    ListAndWatchResponse message = ListAndWatchResponse.newBuilder().addAllDevices(update).build();
+    ListAndWatchResponse message =
+        ListAndWatchResponse.newBuilder().addAllDevices(update).build();
     streams.forEach(stream -> stream.onNext(message));
   }
 
@@ -136,7 +146,8 @@ final class TestPlugin extends DevicePluginGrpc.DevicePluginImplBase implements 
   @Override
   public void listAndWatch(Empty request, StreamObserver<ListAndWatchResponse> response) {
     calls.add("ListAndWatch");
-    ((ServerCallStreamObserver<ListAndWatchResponse>) response).setOnCancelHandler(streamCancelled::countDown);
+    ((ServerCallStreamObserver<ListAndWatchResponse>) response)
+        .setOnCancelHandler(streamCancelled::countDown);
     streams.add(response);
     response.onNext(ListAndWatchResponse.newBuilder().addAllDevices(devices).build());
   }
@@ -151,9 +162,8 @@ final class TestPlugin extends DevicePluginGrpc.DevicePluginImplBase implements 
       List<String> available = container.getAvailableDeviceIDsList();
       List<String> chosen = preference.apply(available);
       int size = Math.min(container.getAllocationSize(), chosen.size());
-      answer.addContainerResponses(
-          ContainerPreferredAllocationResponse.newBuilder().addAllDeviceIDs(chosen.subList(chosen.size() - size,
-              chosen.size())));
+      answer.addContainerResponses(ContainerPreferredAllocationResponse.newBuilder()
+          .addAllDeviceIDs(chosen.subList(chosen.size() - size, chosen.size())));
     });
     response.onNext(answer.build());
     response.onCompleted();
@@ -173,9 +183,13 @@ final class TestPlugin extends DevicePluginGrpc.DevicePluginImplBase implements 
     Set<String> known = Set.copyOf(devices.stream().map(Device::getID).toList());
     AllocateResponse.Builder answer = AllocateResponse.newBuilder();
     for (ContainerAllocateRequest container : request.getContainerRequestsList()) {
-      List<String> unknown = container.getDevicesIdsList().stream().filter(id -> !known.contains(id)).toList();
+      List<String> unknown = container.getDevicesIdsList().stream()
+          .filter(id -> !known.contains(id))
+          .toList();
       if (!unknown.isEmpty()) {
-        response.onError(Status.INVALID_ARGUMENT.withDescription("unknown device IDs " + unknown).asRuntimeException());
+        response.onError(Status.INVALID_ARGUMENT
+            .withDescription("unknown device IDs " + unknown)
+            .asRuntimeException());
         return;
       }
       answer.addContainerResponses(ContainerAllocateResponse.newBuilder()
@@ -186,7 +200,8 @@ final class TestPlugin extends DevicePluginGrpc.DevicePluginImplBase implements 
   }
 
   @Override
-  public void preStartContainer(PreStartContainerRequest request, StreamObserver<PreStartContainerResponse> response) {
+  public void preStartContainer(
+      PreStartContainerRequest request, StreamObserver<PreStartContainerResponse> response) {
     calls.add("PreStartContainer");
     preStartRequests.add(request);
     response.onNext(PreStartContainerResponse.getDefaultInstance());

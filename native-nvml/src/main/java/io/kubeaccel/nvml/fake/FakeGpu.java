@@ -38,8 +38,8 @@ public record FakeGpu(
     Mig mig,
     int nvswitchLinks) {
 
-  private static final Pattern UUID_FORMAT =
-      Pattern.compile("GPU-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  private static final Pattern UUID_FORMAT = Pattern.compile(
+      "GPU-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Pattern BUS_ID_FORMAT =
       Pattern.compile("([0-9a-fA-F]{1,8}):([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\\.([0-7])");
 
@@ -58,17 +58,21 @@ public record FakeGpu(
     Objects.requireNonNull(computeCapability, "computeCapability");
     Objects.requireNonNull(mig, "mig");
     if (uuid == null || !UUID_FORMAT.matcher(uuid).matches()) {
-      throw new IllegalArgumentException("uuid must be GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx: " + uuid);
+      throw new IllegalArgumentException(
+          "uuid must be GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx: " + uuid);
     }
     Matcher busId = pciBusId == null ? null : BUS_ID_FORMAT.matcher(pciBusId);
     if (busId == null || !busId.matches() || Integer.parseInt(busId.group(3), 16) > 0x1F) {
-      throw new IllegalArgumentException("pciBusId must look like 00000000:07:00.0 (device <= 1f): " + pciBusId);
+      throw new IllegalArgumentException(
+          "pciBusId must look like 00000000:07:00.0 (device <= 1f): " + pciBusId);
     }
     if (minor < 0 || memoryMiB < 0 || usedMiB < 0 || usedMiB > memoryMiB || numaNode < -1) {
-      throw new IllegalArgumentException("negative minor/memory/NUMA node, or usedMiB > memoryMiB: " + uuid);
+      throw new IllegalArgumentException(
+          "negative minor/memory/NUMA node, or usedMiB > memoryMiB: " + uuid);
     }
     if (nvswitchLinks < 0 || nvswitchLinks > FakeInventory.MAX_NVLINKS) {
-      throw new IllegalArgumentException("nvswitchLinks must be 0.." + FakeInventory.MAX_NVLINKS + ": " + uuid);
+      throw new IllegalArgumentException(
+          "nvswitchLinks must be 0.." + FakeInventory.MAX_NVLINKS + ": " + uuid);
     }
   }
 
@@ -107,52 +111,173 @@ public record FakeGpu(
       throw new IllegalStateException(pciBusId);
     }
     return String.format(
-        Locale.ROOT, "%04x:%02x:%02x.%x", Long.parseLong(m.group(1), 16), Integer.parseInt(m.group(2), 16),
-        Integer.parseInt(m.group(3), 16), Integer.parseInt(m.group(4)));
+        Locale.ROOT,
+        "%04x:%02x:%02x.%x",
+        Long.parseLong(m.group(1), 16),
+        Integer.parseInt(m.group(2), 16),
+        Integer.parseInt(m.group(3), 16),
+        Integer.parseInt(m.group(4)));
   }
 
   public FakeGpu withUuid(String uuid) {
-    return new FakeGpu(uuid, name, minor, pciBusId, pciDeviceId, pciSubSystemId, memoryMiB, usedMiB, numaNode,
-        pcieSwitch, board, computeCapability, mig, nvswitchLinks);
+    return new FakeGpu(
+        uuid,
+        name,
+        minor,
+        pciBusId,
+        pciDeviceId,
+        pciSubSystemId,
+        memoryMiB,
+        usedMiB,
+        numaNode,
+        pcieSwitch,
+        board,
+        computeCapability,
+        mig,
+        nvswitchLinks);
   }
 
   public FakeGpu withMinor(int minor) {
-    return new FakeGpu(uuid, name, minor, pciBusId, pciDeviceId, pciSubSystemId, memoryMiB, usedMiB, numaNode,
-        pcieSwitch, board, computeCapability, mig, nvswitchLinks);
+    return new FakeGpu(
+        uuid,
+        name,
+        minor,
+        pciBusId,
+        pciDeviceId,
+        pciSubSystemId,
+        memoryMiB,
+        usedMiB,
+        numaNode,
+        pcieSwitch,
+        board,
+        computeCapability,
+        mig,
+        nvswitchLinks);
   }
 
   public FakeGpu withPciBusId(String pciBusId) {
-    return new FakeGpu(uuid, name, minor, pciBusId, pciDeviceId, pciSubSystemId, memoryMiB, usedMiB, numaNode,
-        pcieSwitch, board, computeCapability, mig, nvswitchLinks);
+    return new FakeGpu(
+        uuid,
+        name,
+        minor,
+        pciBusId,
+        pciDeviceId,
+        pciSubSystemId,
+        memoryMiB,
+        usedMiB,
+        numaNode,
+        pcieSwitch,
+        board,
+        computeCapability,
+        mig,
+        nvswitchLinks);
   }
 
   public FakeGpu withMemory(long memoryMiB, long usedMiB) {
-    return new FakeGpu(uuid, name, minor, pciBusId, pciDeviceId, pciSubSystemId, memoryMiB, usedMiB, numaNode,
-        pcieSwitch, board, computeCapability, mig, nvswitchLinks);
+    return new FakeGpu(
+        uuid,
+        name,
+        minor,
+        pciBusId,
+        pciDeviceId,
+        pciSubSystemId,
+        memoryMiB,
+        usedMiB,
+        numaNode,
+        pcieSwitch,
+        board,
+        computeCapability,
+        mig,
+        nvswitchLinks);
   }
 
   public FakeGpu withNumaNode(int numaNode) {
-    return new FakeGpu(uuid, name, minor, pciBusId, pciDeviceId, pciSubSystemId, memoryMiB, usedMiB, numaNode,
-        pcieSwitch, board, computeCapability, mig, nvswitchLinks);
+    return new FakeGpu(
+        uuid,
+        name,
+        minor,
+        pciBusId,
+        pciDeviceId,
+        pciSubSystemId,
+        memoryMiB,
+        usedMiB,
+        numaNode,
+        pcieSwitch,
+        board,
+        computeCapability,
+        mig,
+        nvswitchLinks);
   }
 
   public FakeGpu withPcieSwitch(String pcieSwitch) {
-    return new FakeGpu(uuid, name, minor, pciBusId, pciDeviceId, pciSubSystemId, memoryMiB, usedMiB, numaNode,
-        pcieSwitch, board, computeCapability, mig, nvswitchLinks);
+    return new FakeGpu(
+        uuid,
+        name,
+        minor,
+        pciBusId,
+        pciDeviceId,
+        pciSubSystemId,
+        memoryMiB,
+        usedMiB,
+        numaNode,
+        pcieSwitch,
+        board,
+        computeCapability,
+        mig,
+        nvswitchLinks);
   }
 
   public FakeGpu withBoard(String board) {
-    return new FakeGpu(uuid, name, minor, pciBusId, pciDeviceId, pciSubSystemId, memoryMiB, usedMiB, numaNode,
-        pcieSwitch, board, computeCapability, mig, nvswitchLinks);
+    return new FakeGpu(
+        uuid,
+        name,
+        minor,
+        pciBusId,
+        pciDeviceId,
+        pciSubSystemId,
+        memoryMiB,
+        usedMiB,
+        numaNode,
+        pcieSwitch,
+        board,
+        computeCapability,
+        mig,
+        nvswitchLinks);
   }
 
   public FakeGpu withMig(Mig mig) {
-    return new FakeGpu(uuid, name, minor, pciBusId, pciDeviceId, pciSubSystemId, memoryMiB, usedMiB, numaNode,
-        pcieSwitch, board, computeCapability, mig, nvswitchLinks);
+    return new FakeGpu(
+        uuid,
+        name,
+        minor,
+        pciBusId,
+        pciDeviceId,
+        pciSubSystemId,
+        memoryMiB,
+        usedMiB,
+        numaNode,
+        pcieSwitch,
+        board,
+        computeCapability,
+        mig,
+        nvswitchLinks);
   }
 
   public FakeGpu withNvswitchLinks(int nvswitchLinks) {
-    return new FakeGpu(uuid, name, minor, pciBusId, pciDeviceId, pciSubSystemId, memoryMiB, usedMiB, numaNode,
-        pcieSwitch, board, computeCapability, mig, nvswitchLinks);
+    return new FakeGpu(
+        uuid,
+        name,
+        minor,
+        pciBusId,
+        pciDeviceId,
+        pciSubSystemId,
+        memoryMiB,
+        usedMiB,
+        numaNode,
+        pcieSwitch,
+        board,
+        computeCapability,
+        mig,
+        nvswitchLinks);
   }
 }

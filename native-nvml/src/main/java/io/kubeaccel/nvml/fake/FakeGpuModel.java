@@ -22,7 +22,12 @@ public enum FakeGpuModel {
   private final boolean migCapable;
 
   FakeGpuModel(
-      String productName, int pciDeviceId, int pciSubSystemId, long memoryMiB, int ccMajor, int ccMinor,
+      String productName,
+      int pciDeviceId,
+      int pciSubSystemId,
+      long memoryMiB,
+      int ccMajor,
+      int ccMinor,
       boolean migCapable) {
     this.productName = productName;
     this.pciDeviceId = pciDeviceId;

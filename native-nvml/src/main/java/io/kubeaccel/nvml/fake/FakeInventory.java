@@ -50,7 +50,8 @@ public record FakeInventory(
       Objects.requireNonNull(function, "function");
       Objects.requireNonNull(code, "code");
       if (code == NvmlReturn.SUCCESS || afterCalls < 0 || gpu < ANY_GPU) {
-        throw new IllegalArgumentException("failure needs an error code, afterCalls >= 0 and a gpu index or ANY_GPU");
+        throw new IllegalArgumentException(
+            "failure needs an error code, afterCalls >= 0 and a gpu index or ANY_GPU");
       }
     }
   }
@@ -92,7 +93,8 @@ public record FakeInventory(
 
   /** A builder starting from this inventory, e.g. to add events or failures to a preset. */
   public Builder toBuilder() {
-    Builder builder = new Builder().driverVersion(driverVersion).cudaDriverVersion(cudaDriverVersion);
+    Builder builder =
+        new Builder().driverVersion(driverVersion).cudaDriverVersion(cudaDriverVersion);
     gpus.forEach(builder::gpu);
     for (int i = 0; i < nvlinkMatrix.size(); i++) {
       for (int j = i + 1; j < nvlinkMatrix.size(); j++) {
@@ -180,14 +182,16 @@ public record FakeInventory(
         }
         for (int[] link : nvlinks) {
           if (link[0] < 0 || link[0] >= n || link[1] < 0 || link[1] >= n) {
-            throw new IllegalArgumentException("nvlinks between unknown GPUs " + link[0] + " and " + link[1]);
+            throw new IllegalArgumentException(
+                "nvlinks between unknown GPUs " + link[0] + " and " + link[1]);
           }
           cells[link[0]][link[1]] = link[2];
           cells[link[1]][link[0]] = link[2];
         }
         matrix = Arrays.stream(cells).map(List::of).toList();
       }
-      return new FakeInventory(driverVersion, cudaDriverVersion, gpus, matrix, topologyMatrix, events, failures);
+      return new FakeInventory(
+          driverVersion, cudaDriverVersion, gpus, matrix, topologyMatrix, events, failures);
     }
   }
 
@@ -196,19 +200,24 @@ public record FakeInventory(
       return List.of();
     }
     if (matrix.size() != n || matrix.stream().anyMatch(row -> row.size() != n)) {
-      throw new IllegalArgumentException(what + " must be " + n + " x " + n + " (one row and column per GPU)");
+      throw new IllegalArgumentException(
+          what + " must be " + n + " x " + n + " (one row and column per GPU)");
     }
     return matrix.stream().map(List::copyOf).toList();
   }
 
   private static void validate(
-      List<FakeGpu> gpus, List<List<Integer>> nvlinks, List<List<Integer>> topology, List<XidEvent> events,
+      List<FakeGpu> gpus,
+      List<List<Integer>> nvlinks,
+      List<List<Integer>> topology,
+      List<XidEvent> events,
       List<Failure> failures) {
     Set<String> uuids = new HashSet<>();
     Set<String> busIds = new HashSet<>();
     for (FakeGpu gpu : gpus) {
       if (!uuids.add(gpu.uuid().toLowerCase()) || !busIds.add(gpu.sysfsAddress())) {
-        throw new IllegalArgumentException("duplicate uuid or pciBusId: " + gpu.uuid() + " " + gpu.pciBusId());
+        throw new IllegalArgumentException(
+            "duplicate uuid or pciBusId: " + gpu.uuid() + " " + gpu.pciBusId());
       }
     }
     for (int i = 0; i < nvlinks.size(); i++) {
@@ -216,18 +225,21 @@ public record FakeInventory(
       for (int j = 0; j < nvlinks.size(); j++) {
         int links = nvlinks.get(i).get(j);
         if (links < 0 || !nvlinks.get(j).get(i).equals(links) || (i == j && links != 0)) {
-          throw new IllegalArgumentException("nvlinkMatrix must be symmetric, non-negative, zero on the diagonal");
+          throw new IllegalArgumentException(
+              "nvlinkMatrix must be symmetric, non-negative, zero on the diagonal");
         }
         total += links;
       }
       if (total > MAX_NVLINKS) {
-        throw new IllegalArgumentException("GPU " + i + " has " + total + " NVLinks, more than " + MAX_NVLINKS);
+        throw new IllegalArgumentException(
+            "GPU " + i + " has " + total + " NVLinks, more than " + MAX_NVLINKS);
       }
     }
     topology.forEach(row -> row.forEach(TopologyLevel::fromNvml));
     for (XidEvent event : events) {
       if (event.gpu() < 0 || event.gpu() >= gpus.size() || event.afterMs() < 0 || event.xid() < 0) {
-        throw new IllegalArgumentException("event for unknown GPU or with negative time/xid: " + event);
+        throw new IllegalArgumentException(
+            "event for unknown GPU or with negative time/xid: " + event);
       }
     }
     for (Failure failure : failures) {

@@ -46,14 +46,18 @@ public final class FakeNode {
       try (InputStream library = FakeNode.class.getResourceAsStream(LIBRARY_RESOURCE)) {
         if (library == null) {
           throw new IllegalStateException(
-              "fake NVML library not built: classpath resource " + LIBRARY_RESOURCE + " is missing (build native-nvml"
-                  + " with Maven on Linux with gcc installed)");
+              "fake NVML library not built: classpath resource " + LIBRARY_RESOURCE
+                  + " is missing (build native-nvml" + " with Maven on Linux with gcc installed)");
         }
-        // Written beside and renamed into place: overwriting a library file another test may have mapped would
+        // Written beside and renamed into place: overwriting a library file another test may have
+        // mapped would
         // change code under its feet.
         Path partial = dir.resolve(".libnvidia-ml.so.1.partial");
         Files.copy(library, partial, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(partial, dir.resolve("libnvidia-ml.so.1"), StandardCopyOption.REPLACE_EXISTING,
+        Files.move(
+            partial,
+            dir.resolve("libnvidia-ml.so.1"),
+            StandardCopyOption.REPLACE_EXISTING,
             StandardCopyOption.ATOMIC_MOVE);
       }
       FakeNode node = new FakeNode(dir, inventory);
@@ -113,7 +117,8 @@ public final class FakeNode {
 
   /** From now on NVML function {@code function} fails with {@code code}, for GPU {@code uuidOrNull} or every GPU. */
   public void failCalls(String function, String uuidOrNull, NvmlReturn code) {
-    appendControl("fail " + function + " " + (uuidOrNull == null ? "*" : uuidOrNull) + " " + code.name());
+    appendControl(
+        "fail " + function + " " + (uuidOrNull == null ? "*" : uuidOrNull) + " " + code.name());
   }
 
   /** Removes every failure, from the inventory and from {@link #failCalls}. Lost GPUs stay lost. */
@@ -140,13 +145,19 @@ public final class FakeNode {
     try {
       Path partial = directory.resolve(".inventory.json.partial");
       Files.writeString(partial, newInventory.toJson(), StandardCharsets.UTF_8);
-      Files.move(partial, inventoryFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          partial,
+          inventoryFile(),
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
       Path devices = sysfsRoot().resolve("bus/pci/devices");
-      removeDevices(devices); // GPUs of a replaced inventory that are gone must vanish from sysfs too
+      removeDevices(
+          devices); // GPUs of a replaced inventory that are gone must vanish from sysfs too
       for (FakeGpu gpu : newInventory.gpus()) {
         Path device = devices.resolve(gpu.sysfsAddress());
         Files.createDirectories(device);
-        Files.writeString(device.resolve("numa_node"), gpu.numaNode() + "\n", StandardCharsets.UTF_8);
+        Files.writeString(
+            device.resolve("numa_node"), gpu.numaNode() + "\n", StandardCharsets.UTF_8);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the fake NVML inventory in " + directory, e);
@@ -168,8 +179,12 @@ public final class FakeNode {
   /** One write with O_APPEND per line, so a reader in another process never sees half a command. */
   private void appendControl(String line) {
     try {
-      Files.write(controlFile(), (line + "\n").getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+      Files.write(
+          controlFile(),
+          (line + "\n").getBytes(StandardCharsets.UTF_8),
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND,
+          StandardOpenOption.WRITE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + controlFile(), e);
     }

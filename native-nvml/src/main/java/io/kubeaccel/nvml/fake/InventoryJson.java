@@ -25,7 +25,11 @@ final class InventoryJson {
       FakeInventory.XidEvent e = events.get(i);
       json.append(i == 0 ? "" : ", ")
           .append(String.format(
-              Locale.ROOT, "{\"afterMs\": %d, \"gpu\": %d, \"xid\": %d}", e.afterMs(), e.gpu(), e.xid()));
+              Locale.ROOT,
+              "{\"afterMs\": %d, \"gpu\": %d, \"xid\": %d}",
+              e.afterMs(),
+              e.gpu(),
+              e.xid()));
     }
     json.append("],\n  \"failures\": [");
     List<FakeInventory.Failure> failures = inventory.failures();
@@ -35,31 +39,49 @@ final class InventoryJson {
       if (f.gpu() != FakeInventory.Failure.ANY_GPU) {
         json.append(", \"gpu\": ").append(f.gpu());
       }
-      json.append(", \"code\": ").append(quote(f.code().name())).append(", \"afterCalls\": ").append(f.afterCalls());
+      json.append(", \"code\": ")
+          .append(quote(f.code().name()))
+          .append(", \"afterCalls\": ")
+          .append(f.afterCalls());
       json.append('}');
     }
     return json.append("]\n}\n").toString();
   }
 
   private static void writeGpu(StringBuilder json, FakeGpu gpu) {
-    json.append("{\"uuid\": ").append(quote(gpu.uuid()))
-        .append(", \"name\": ").append(quote(gpu.name()))
-        .append(", \"minor\": ").append(gpu.minor())
-        .append(", \"pciBusId\": ").append(quote(gpu.pciBusId()))
-        .append(", \"pciDeviceId\": ").append(quote(String.format("0x%08X", gpu.pciDeviceId())))
-        .append(", \"pciSubSystemId\": ").append(quote(String.format("0x%08X", gpu.pciSubSystemId())))
-        .append(", \"memoryMiB\": ").append(gpu.memoryMiB())
-        .append(", \"usedMiB\": ").append(gpu.usedMiB())
-        .append(", \"numaNode\": ").append(gpu.numaNode())
-        .append(", \"pcieSwitch\": ").append(quote(gpu.pcieSwitch()))
-        .append(", \"board\": ").append(quote(gpu.board()))
-        .append(", \"computeCapability\": ").append(quote(gpu.computeCapability().toString()))
-        .append(", \"migMode\": ").append(switch (gpu.mig()) {
-          case NOT_SUPPORTED -> "null";
-          case DISABLED -> "false";
-          case ENABLED -> "true";
-        })
-        .append(", \"nvswitchLinks\": ").append(gpu.nvswitchLinks())
+    json.append("{\"uuid\": ")
+        .append(quote(gpu.uuid()))
+        .append(", \"name\": ")
+        .append(quote(gpu.name()))
+        .append(", \"minor\": ")
+        .append(gpu.minor())
+        .append(", \"pciBusId\": ")
+        .append(quote(gpu.pciBusId()))
+        .append(", \"pciDeviceId\": ")
+        .append(quote(String.format("0x%08X", gpu.pciDeviceId())))
+        .append(", \"pciSubSystemId\": ")
+        .append(quote(String.format("0x%08X", gpu.pciSubSystemId())))
+        .append(", \"memoryMiB\": ")
+        .append(gpu.memoryMiB())
+        .append(", \"usedMiB\": ")
+        .append(gpu.usedMiB())
+        .append(", \"numaNode\": ")
+        .append(gpu.numaNode())
+        .append(", \"pcieSwitch\": ")
+        .append(quote(gpu.pcieSwitch()))
+        .append(", \"board\": ")
+        .append(quote(gpu.board()))
+        .append(", \"computeCapability\": ")
+        .append(quote(gpu.computeCapability().toString()))
+        .append(", \"migMode\": ")
+        .append(
+            switch (gpu.mig()) {
+              case NOT_SUPPORTED -> "null";
+              case DISABLED -> "false";
+              case ENABLED -> "true";
+            })
+        .append(", \"nvswitchLinks\": ")
+        .append(gpu.nvswitchLinks())
         .append('}');
   }
 

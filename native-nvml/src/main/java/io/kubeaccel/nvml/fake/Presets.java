@@ -4,11 +4,15 @@ package io.kubeaccel.nvml.fake;
 final class Presets {
 
   static FakeInventory fourGpusTwoNumaNvlinkPairs() {
-    String[] busIds = {"00000000:07:00.0", "00000000:0F:00.0", "00000000:47:00.0", "00000000:4E:00.0"};
+    String[] busIds = {
+      "00000000:07:00.0", "00000000:0F:00.0", "00000000:47:00.0", "00000000:4E:00.0"
+    };
     FakeInventory.Builder builder = FakeInventory.builder();
     for (int i = 0; i < 4; i++) {
       builder.gpu(FakeGpu.of(FakeGpuModel.A100_SXM4_40GB, "four-gpus", i)
-          .withPciBusId(busIds[i]).withNumaNode(i / 2).withPcieSwitch("sw" + i / 2));
+          .withPciBusId(busIds[i])
+          .withNumaNode(i / 2)
+          .withPcieSwitch("sw" + i / 2));
     }
     return builder.nvlinks(0, 1, 2).nvlinks(2, 3, 2).build();
   }
@@ -18,12 +22,16 @@ final class Presets {
       "00000000:06:00.0", "00000000:07:00.0", "00000000:0A:00.0", "00000000:0B:00.0",
       "00000000:85:00.0", "00000000:86:00.0", "00000000:89:00.0", "00000000:8A:00.0"
     };
-    FakeInventory.Builder builder = FakeInventory.builder().driverVersion("535.161.08").cudaDriverVersion(12020);
+    FakeInventory.Builder builder =
+        FakeInventory.builder().driverVersion("535.161.08").cudaDriverVersion(12020);
     for (int i = 0; i < 8; i++) {
       builder.gpu(FakeGpu.of(FakeGpuModel.TESLA_V100_SXM2_16GB, "dgx1", i)
-          .withPciBusId(busIds[i]).withNumaNode(i / 4).withPcieSwitch("sw" + i / 2));
+          .withPciBusId(busIds[i])
+          .withNumaNode(i / 4)
+          .withPcieSwitch("sw" + i / 2));
     }
-    // The DGX-1V hybrid cube-mesh as nvidia-smi topo -m prints it: NV1/NV2 per pair, six links per GPU.
+    // The DGX-1V hybrid cube-mesh as nvidia-smi topo -m prints it: NV1/NV2 per pair, six links per
+    // GPU.
     int[][] links = {
       {0, 1, 1}, {0, 2, 1}, {0, 3, 2}, {0, 4, 2}, {1, 2, 2}, {1, 3, 1}, {1, 5, 2}, {2, 3, 2},
       {2, 6, 1}, {3, 7, 1}, {4, 5, 1}, {4, 6, 1}, {4, 7, 2}, {5, 6, 2}, {5, 7, 1}, {6, 7, 2}
@@ -42,7 +50,9 @@ final class Presets {
     FakeInventory.Builder builder = FakeInventory.builder();
     for (int i = 0; i < 8; i++) {
       builder.gpu(FakeGpu.of(FakeGpuModel.H100_80GB_HBM3, "hgx-h100", i)
-          .withPciBusId(busIds[i]).withNumaNode(i / 4).withPcieSwitch("sw" + i / 2)
+          .withPciBusId(busIds[i])
+          .withNumaNode(i / 4)
+          .withPcieSwitch("sw" + i / 2)
           .withNvswitchLinks(FakeInventory.MAX_NVLINKS));
     }
     return builder.build();

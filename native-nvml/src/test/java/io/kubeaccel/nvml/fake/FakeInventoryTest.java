@@ -16,11 +16,15 @@ class FakeInventoryTest {
   @Test
   void dgx1IsAHybridCubeMeshWithSixLinksPerGpu() {
     FakeInventory dgx1 = FakeInventory.dgx1CubeMesh();
-    assertThat(dgx1.gpus()).hasSize(8).allSatisfy(gpu -> assertThat(gpu.name()).isEqualTo("Tesla V100-SXM2-16GB"));
+    assertThat(dgx1.gpus())
+        .hasSize(8)
+        .allSatisfy(gpu -> assertThat(gpu.name()).isEqualTo("Tesla V100-SXM2-16GB"));
     int pairs = 0;
     for (int i = 0; i < 8; i++) {
       int i0 = i;
-      assertThat(IntStream.range(0, 8).map(j -> dgx1.nvlinks(i0, j)).sum()).as("links of GPU %d", i).isEqualTo(6);
+      assertThat(IntStream.range(0, 8).map(j -> dgx1.nvlinks(i0, j)).sum())
+          .as("links of GPU %d", i)
+          .isEqualTo(6);
       for (int j = i + 1; j < 8; j++) {
         assertThat(dgx1.nvlinks(i, j)).isEqualTo(dgx1.nvlinks(j, i)).isBetween(0, 2);
         pairs += dgx1.nvlinks(i, j) > 0 ? 1 : 0;
@@ -29,7 +33,8 @@ class FakeInventoryTest {
       assertThat(dgx1.gpu(i).pcieSwitch()).isEqualTo(dgx1.gpu(i ^ 1).pcieSwitch());
     }
     assertThat(pairs).isEqualTo(16);
-    assertThat(List.of(dgx1.nvlinks(0, 3), dgx1.nvlinks(0, 4), dgx1.nvlinks(1, 2), dgx1.nvlinks(0, 5)))
+    assertThat(
+            List.of(dgx1.nvlinks(0, 3), dgx1.nvlinks(0, 4), dgx1.nvlinks(1, 2), dgx1.nvlinks(0, 5)))
         .containsExactly(2, 2, 2, 0);
   }
 
@@ -47,8 +52,9 @@ class FakeInventoryTest {
   void pcieOnlyNodesSplitGpusOverTwoSocketsWithoutNvlink() {
     FakeInventory pcie = FakeInventory.pcieOnlyTwoSocket(5);
     assertThat(pcie.gpus()).extracting(FakeGpu::numaNode).containsExactly(0, 0, 0, 1, 1);
-    assertThat(pcie.gpus()).extracting(FakeGpu::pcieSwitch).containsExactly("sw0-0", "sw0-0", "sw0-1", "sw1-0",
-        "sw1-0");
+    assertThat(pcie.gpus())
+        .extracting(FakeGpu::pcieSwitch)
+        .containsExactly("sw0-0", "sw0-0", "sw0-1", "sw1-0", "sw1-0");
     assertThat(pcie.nvlinkMatrix()).isEmpty();
     assertThat(FakeInventory.pcieOnlyTwoSocket(64).gpus()).hasSize(64);
   }
@@ -56,10 +62,15 @@ class FakeInventoryTest {
   @Test
   void uuidsLookRealAreStableAndDifferBetweenPresets() {
     Set<String> uuids = new HashSet<>();
-    for (FakeInventory inventory : List.of(FakeInventory.fourGpusTwoNumaNvlinkPairs(), FakeInventory.dgx1CubeMesh(),
-        FakeInventory.hgxH100NvSwitch(), FakeInventory.pcieOnlyTwoSocket(8))) {
+    for (FakeInventory inventory : List.of(
+        FakeInventory.fourGpusTwoNumaNvlinkPairs(),
+        FakeInventory.dgx1CubeMesh(),
+        FakeInventory.hgxH100NvSwitch(),
+        FakeInventory.pcieOnlyTwoSocket(8))) {
       for (FakeGpu gpu : inventory.gpus()) {
-        assertThat(gpu.uuid()).hasSize(40).matches("GPU-\\p{XDigit}{8}(-\\p{XDigit}{4}){3}-\\p{XDigit}{12}");
+        assertThat(gpu.uuid())
+            .hasSize(40)
+            .matches("GPU-\\p{XDigit}{8}(-\\p{XDigit}{4}){3}-\\p{XDigit}{12}");
         uuids.add(gpu.uuid());
       }
     }
@@ -81,12 +92,15 @@ class FakeInventoryTest {
   void rejectsInventoriesTheFakeCouldNotSimulate() {
     FakeGpu a = FakeGpu.of(FakeGpuModel.A10, "bad", 0);
     FakeGpu b = FakeGpu.of(FakeGpuModel.A10, "bad", 1);
-    assertThatThrownBy(() -> FakeInventory.builder().gpu(a).gpu(b).nvlinks(0, 1, 19).build())
+    assertThatThrownBy(
+            () -> FakeInventory.builder().gpu(a).gpu(b).nvlinks(0, 1, 19).build())
         .hasMessageContaining("NVLinks");
-    assertThatThrownBy(() -> FakeInventory.builder().gpu(a).gpu(a).build()).hasMessageContaining("duplicate");
+    assertThatThrownBy(() -> FakeInventory.builder().gpu(a).gpu(a).build())
+        .hasMessageContaining("duplicate");
     assertThatThrownBy(() -> FakeInventory.builder().gpu(a).xidEvent(0, 1, 79).build())
         .hasMessageContaining("unknown GPU");
-    assertThatThrownBy(() -> FakeInventory.builder().gpu(a).topologyMatrix(List.of(List.of(15))).build())
+    assertThatThrownBy(() ->
+            FakeInventory.builder().gpu(a).topologyMatrix(List.of(List.of(15))).build())
         .hasMessageContaining("topology level");
     assertThatThrownBy(() -> a.withUuid("GPU-1234")).hasMessageContaining("uuid");
     assertThatThrownBy(() -> a.withPciBusId("7:0")).hasMessageContaining("pciBusId");
@@ -107,7 +121,8 @@ class FakeInventoryTest {
         .contains("\"migMode\": null")
         .contains("\"pciDeviceId\": \"0x223610DE\"")
         .contains("\"nvlinkMatrix\": null")
-        .contains("{\"function\": \"nvmlDeviceGetName\", \"gpu\": 0, \"code\": \"GPU_IS_LOST\", \"afterCalls\": 2}");
+        .contains(
+            "{\"function\": \"nvmlDeviceGetName\", \"gpu\": 0, \"code\": \"GPU_IS_LOST\", \"afterCalls\": 2}");
     assertThat(InventoryJson.quote("a\u0001\n")).isEqualTo("\"a\\u0001\\n\"");
   }
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What a simulated node's directory holds, and how the control methods talk to the library. */
 class FakeNodeTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
   void createsLibraryInventoryControlAndSysfs() throws IOException {
@@ -28,8 +29,10 @@ class FakeNodeTest {
     assertThat(node.inventoryFile()).hasContent(inventory.toJson());
     assertThat(node.controlFile()).isEmptyFile();
     assertThat(node.sysfsRoot()).isEqualTo(dir.resolve("sys"));
-    assertThat(node.sysfsRoot().resolve("bus/pci/devices/0000:47:00.0/numa_node")).hasContent("1");
-    assertThat(node.sysfsRoot().resolve("bus/pci/devices/0000:0f:00.0/numa_node")).hasContent("0");
+    assertThat(node.sysfsRoot().resolve("bus/pci/devices/0000:47:00.0/numa_node"))
+        .hasContent("1");
+    assertThat(node.sysfsRoot().resolve("bus/pci/devices/0000:0f:00.0/numa_node"))
+        .hasContent("0");
     try (var devices = Files.list(node.sysfsRoot().resolve("bus/pci/devices"))) {
       assertThat(devices.count()).isEqualTo(4);
     }
@@ -38,10 +41,13 @@ class FakeNodeTest {
   @Test
   void noNumaNodeIsWrittenAsMinusOne() {
     FakeInventory inventory = FakeInventory.builder()
-        .gpu(FakeGpu.of(FakeGpuModel.TESLA_T4, "numa", 0).withPciBusId("0000:AF:00.0").withNumaNode(-1))
+        .gpu(FakeGpu.of(FakeGpuModel.TESLA_T4, "numa", 0)
+            .withPciBusId("0000:AF:00.0")
+            .withNumaNode(-1))
         .build();
     FakeNode node = FakeNode.create(dir, inventory);
-    assertThat(node.sysfsRoot().resolve("bus/pci/devices/0000:af:00.0/numa_node")).hasContent("-1");
+    assertThat(node.sysfsRoot().resolve("bus/pci/devices/0000:af:00.0/numa_node"))
+        .hasContent("-1");
   }
 
   @Test
@@ -57,14 +63,15 @@ class FakeNodeTest {
     node.loseGpu(uuid);
     node.recoverGpu(uuid);
 
-    assertThat(Files.readAllLines(node.controlFile())).containsExactly(
-        "xid " + uuid + " 48",
-        "fail nvmlDeviceGetName " + uuid + " GPU_IS_LOST",
-        "fail nvmlDeviceGetCount_v2 * UNKNOWN",
-        "clear nvmlDeviceGetName",
-        "clear *",
-        "lost " + uuid,
-        "recover " + uuid);
+    assertThat(Files.readAllLines(node.controlFile()))
+        .containsExactly(
+            "xid " + uuid + " 48",
+            "fail nvmlDeviceGetName " + uuid + " GPU_IS_LOST",
+            "fail nvmlDeviceGetCount_v2 * UNKNOWN",
+            "clear nvmlDeviceGetName",
+            "clear *",
+            "lost " + uuid,
+            "recover " + uuid);
   }
 
   @Test
@@ -74,16 +81,29 @@ class FakeNodeTest {
 
     assertThat(node.inventory()).isEqualTo(FakeInventory.pcieOnlyTwoSocket(1));
     assertThat(node.sysfsRoot().resolve("bus/pci/devices/0000:07:00.0")).doesNotExist();
-    assertThat(node.sysfsRoot().resolve("bus/pci/devices/0000:10:00.0/numa_node")).hasContent("0");
+    assertThat(node.sysfsRoot().resolve("bus/pci/devices/0000:10:00.0/numa_node"))
+        .hasContent("0");
   }
 
   @Test
   void stringsSurviveTheRoundTripThroughJsonAndC() {
     FakeInventory inventory = FakeInventory.builder()
         .driverVersion("550.54.15-kubeaccel")
-        .gpu(new FakeGpu(FakeGpu.deterministicUuid("names", 0), "NVIDIA \"Quoted\" \\ Ωmega", 7, "00000000:3B:00.0",
-            0x20B510DE, 0x153310DE, 81920, 5, 0, null, null, new ComputeCapability(8, 0),
-            FakeGpu.Mig.ENABLED, 0))
+        .gpu(new FakeGpu(
+            FakeGpu.deterministicUuid("names", 0),
+            "NVIDIA \"Quoted\" \\ Ωmega",
+            7,
+            "00000000:3B:00.0",
+            0x20B510DE,
+            0x153310DE,
+            81920,
+            5,
+            0,
+            null,
+            null,
+            new ComputeCapability(8, 0),
+            FakeGpu.Mig.ENABLED,
+            0))
         .build();
     FakeNode node = FakeNode.create(dir, inventory);
     try (Nvml nvml = Nvml.open(node.libraryPath())) {

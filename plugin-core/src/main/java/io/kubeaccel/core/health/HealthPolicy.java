@@ -43,7 +43,8 @@ public record HealthPolicy(boolean enabled, Set<Integer> ignoredXids, boolean ig
     boolean enabled = true;
     boolean ignoreAll = false;
     Set<Integer> ignored = new TreeSet<>(DEFAULT_IGNORED_XIDS);
-    String disable = env.getOrDefault("DP_DISABLE_HEALTHCHECKS", "").trim().toLowerCase(Locale.ROOT);
+    String disable =
+        env.getOrDefault("DP_DISABLE_HEALTHCHECKS", "").trim().toLowerCase(Locale.ROOT);
     if (disable.equals("all")) {
       enabled = false;
     } else if (disable.equals("xids")) {
@@ -80,14 +81,13 @@ public record HealthPolicy(boolean enabled, Set<Integer> ignoredXids, boolean ig
         }
         xids.add(xid);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            variable
-                + "=\""
-                + value
-                + "\": \""
-                + trimmed
-                + "\" is not an XID; expected all, xids (disable only) or a comma-separated list of positive"
-                + " numbers");
+        throw new IllegalArgumentException(variable
+            + "=\""
+            + value
+            + "\": \""
+            + trimmed
+            + "\" is not an XID; expected all, xids (disable only) or a comma-separated list of positive"
+            + " numbers");
       }
     }
     return xids;

@@ -64,7 +64,10 @@ public final class XidHealthMonitor implements AutoCloseable {
       log.warn("health checks disabled by DP_DISABLE_HEALTHCHECKS=all");
       return;
     }
-    log.info("health monitoring started ignoredXids={} ignoreAllXids={}", policy.ignoredXids(), policy.ignoreAllXids());
+    log.info(
+        "health monitoring started ignoredXids={} ignoreAllXids={}",
+        policy.ignoredXids(),
+        policy.ignoreAllXids());
     thread.start();
     try {
       if (!firstPass.await(readyWithin.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -85,13 +88,19 @@ public final class XidHealthMonitor implements AutoCloseable {
         backoff = Duration.ofSeconds(1);
         waitForEvents(events);
       } catch (NvmlException e) {
-        log.error("health monitoring failed, all GPUs unhealthy reason=\"{}\" retryIn={}", e.getMessage(), backoff);
-        store.update(inventory -> inventory.withAllHealth(Health.unhealthy(MONITOR_FAILED + e.getMessage(), now())));
+        log.error(
+            "health monitoring failed, all GPUs unhealthy reason=\"{}\" retryIn={}",
+            e.getMessage(),
+            backoff);
+        store.update(inventory ->
+            inventory.withAllHealth(Health.unhealthy(MONITOR_FAILED + e.getMessage(), now())));
         firstPass.countDown();
         if (await(backoff)) {
           return;
         }
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+            ? MAX_BACKOFF
+            : backoff.multipliedBy(2);
       }
     }
   }
@@ -110,8 +119,12 @@ public final class XidHealthMonitor implements AutoCloseable {
         events.register(device, NvmlEventTypes.XID_CRITICAL_ERROR);
         registered.add(gpu.uuid());
       } catch (NvmlException e) {
-        log.warn("gpu refused event registration, marking unhealthy gpu={} reason=\"{}\"", gpu.uuid(), e.getMessage());
-        store.update(inventory -> inventory.withHealth(gpu.uuid(), Health.unhealthy(e.getMessage(), now())));
+        log.warn(
+            "gpu refused event registration, marking unhealthy gpu={} reason=\"{}\"",
+            gpu.uuid(),
+            e.getMessage());
+        store.update(
+            inventory -> inventory.withHealth(gpu.uuid(), Health.unhealthy(e.getMessage(), now())));
       }
     }
     return registered;
@@ -119,18 +132,17 @@ public final class XidHealthMonitor implements AutoCloseable {
 
   /** Cards marked unhealthy only because monitoring failed are healthy again once registered anew. */
   private void recover(Set<String> registered) {
-    store.update(
-        inventory -> {
-          Inventory result = inventory;
-          for (String uuid : registered) {
-            Health health = inventory.health(uuid);
-            if (!health.healthy() && health.reason().startsWith(MONITOR_FAILED)) {
-              log.info("gpu healthy again after monitoring recovered gpu={}", uuid);
-              result = result.withHealth(uuid, Health.healthy(now()));
-            }
-          }
-          return result;
-        });
+    store.update(inventory -> {
+      Inventory result = inventory;
+      for (String uuid : registered) {
+        Health health = inventory.health(uuid);
+        if (!health.healthy() && health.reason().startsWith(MONITOR_FAILED)) {
+          log.info("gpu healthy again after monitoring recovered gpu={}", uuid);
+          result = result.withHealth(uuid, Health.healthy(now()));
+        }
+      }
+      return result;
+    });
   }
 
   private void waitForEvents(NvmlEventSet events) {
@@ -145,8 +157,9 @@ public final class XidHealthMonitor implements AutoCloseable {
       return;
     }
     long xid = event.eventData();
-    Optional<Gpu> gpu =
-        store.current().gpus().stream().filter(g -> g.index() == event.device().index()).findFirst();
+    Optional<Gpu> gpu = store.current().gpus().stream()
+        .filter(g -> g.index() == event.device().index())
+        .findFirst();
     if (gpu.isEmpty()) {
       log.warn("XID from unknown gpu index={} xid={}", event.device().index(), xid);
       return;

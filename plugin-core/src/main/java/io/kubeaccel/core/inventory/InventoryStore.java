@@ -55,15 +55,13 @@ public final class InventoryStore {
 
   /** Replaces the whole snapshot (e.g. when NVML becomes available), keeping generations increasing. */
   public Inventory replace(Inventory fresh) {
-    return update(
-        before ->
-            new Inventory(
-                before.generation() + 1,
-                fresh.gpus(),
-                fresh.topology(),
-                fresh.health(),
-                fresh.driver(),
-                fresh.unavailableReason()));
+    return update(before -> new Inventory(
+        before.generation() + 1,
+        fresh.gpus(),
+        fresh.topology(),
+        fresh.health(),
+        fresh.driver(),
+        fresh.unavailableReason()));
   }
 
   /** Adds a subscriber; it is told of changes from now on. Returns a handle that removes it. */

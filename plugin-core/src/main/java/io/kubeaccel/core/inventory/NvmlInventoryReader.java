@@ -107,7 +107,8 @@ public final class NvmlInventoryReader {
     }
     for (int i = 0; i < n; i++) {
       for (int j = i + 1; j < n; j++) {
-        // Each side counted the links it sees; they agree on real hardware, keep the smaller if they do not.
+        // Each side counted the links it sees; they agree on real hardware, keep the smaller if
+        // they do not.
         int peer = Math.min(nvlinks[i][j], nvlinks[j][i]);
         int fabric = Math.min(switchLinks[i], switchLinks[j]);
         nvlinks[i][j] = nvlinks[j][i] = Math.max(peer, fabric);
@@ -121,7 +122,8 @@ public final class NvmlInventoryReader {
     try {
       return a.topologyCommonAncestor(b);
     } catch (NvmlException e) {
-      // Some virtualised platforms refuse topology queries; treat the pair as distant rather than fail the node.
+      // Some virtualised platforms refuse topology queries; treat the pair as distant rather than
+      // fail the node.
       log.warn("topology unknown a={} b={} reason=\"{}\"", a.index(), b.index(), e.getMessage());
       return TopologyLevel.SYSTEM;
     }
@@ -131,13 +133,18 @@ public final class NvmlInventoryReader {
     try {
       return device.nvLinkRemoteDeviceType(link);
     } catch (NvmlException e) {
-      // Drivers before R450 lack this call; their links all go to peer GPUs, found by remote PCI address.
+      // Drivers before R450 lack this call; their links all go to peer GPUs, found by remote PCI
+      // address.
       return NvLinkDeviceType.UNKNOWN;
     }
   }
 
   private static void countNvLinks(
-      NvmlDevice device, int position, Map<String, Integer> positionByBusId, int[][] nvlinks, int[] switchLinks) {
+      NvmlDevice device,
+      int position,
+      Map<String, Integer> positionByBusId,
+      int[][] nvlinks,
+      int[] switchLinks) {
     for (int link = 0; link < MAX_NVLINKS; link++) {
       try {
         if (!device.nvLinkActive(link)) {
@@ -156,7 +163,11 @@ public final class NvmlInventoryReader {
           return; // past the device's last link
         }
         if (e.code() != NvmlReturn.NOT_SUPPORTED) {
-          log.warn("nvlink unreadable gpu={} link={} reason=\"{}\"", device.index(), link, e.getMessage());
+          log.warn(
+              "nvlink unreadable gpu={} link={} reason=\"{}\"",
+              device.index(),
+              link,
+              e.getMessage());
         }
       }
     }

@@ -24,7 +24,8 @@ public final class Topology {
   public Topology(TopologyLevel[][] pcie, int[][] nvlinks) {
     int n = pcie.length;
     if (nvlinks.length != n) {
-      throw new IllegalArgumentException("pcie and nvlink matrices differ in size: " + n + " vs " + nvlinks.length);
+      throw new IllegalArgumentException(
+          "pcie and nvlink matrices differ in size: " + n + " vs " + nvlinks.length);
     }
     this.pcie = new TopologyLevel[n][];
     this.nvlinks = new int[n][];
@@ -38,7 +39,8 @@ public final class Topology {
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
         if (i != j && (nvlinks[i][j] != nvlinks[j][i] || pcie[i][j] != pcie[j][i])) {
-          throw new IllegalArgumentException("topology is not symmetric between GPU " + i + " and GPU " + j);
+          throw new IllegalArgumentException(
+              "topology is not symmetric between GPU " + i + " and GPU " + j);
         }
       }
     }

@@ -13,12 +13,11 @@ public interface AllocationObserver {
   void rejected(String resource);
 
   /** Observes nothing. */
-  AllocationObserver NONE =
-      new AllocationObserver() {
-        @Override
-        public void allocated(String resource, long nanos) {}
+  AllocationObserver NONE = new AllocationObserver() {
+    @Override
+    public void allocated(String resource, long nanos) {}
 
-        @Override
-        public void rejected(String resource) {}
-      };
+    @Override
+    public void rejected(String resource) {}
+  };
 }

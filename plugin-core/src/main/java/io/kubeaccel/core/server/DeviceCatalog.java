@@ -16,7 +16,8 @@ import java.util.Set;
  * The devices one resource advertises for one inventory snapshot, and the validation of kubelet requests against
  * them. Immutable; a new snapshot gives a new catalog.
  */
-record DeviceCatalog(Inventory inventory, List<AdvertisedDevice> devices, Map<String, AdvertisedDevice> byId) {
+record DeviceCatalog(
+    Inventory inventory, List<AdvertisedDevice> devices, Map<String, AdvertisedDevice> byId) {
 
   /**
    * Asks {@code plugin} for its devices and checks the kubelet's rules on them.
@@ -28,11 +29,12 @@ record DeviceCatalog(Inventory inventory, List<AdvertisedDevice> devices, Map<St
     Map<String, AdvertisedDevice> byId = new LinkedHashMap<>();
     for (AdvertisedDevice device : devices) {
       if (device.id().isEmpty() || device.id().length() > AdvertisedDevice.MAX_ID_LENGTH) {
-        throw new IllegalStateException(
-            plugin.resourceName() + " advertised device ID of invalid length: \"" + device.id() + "\"");
+        throw new IllegalStateException(plugin.resourceName()
+            + " advertised device ID of invalid length: \"" + device.id() + "\"");
       }
       if (byId.put(device.id(), device) != null) {
-        throw new IllegalStateException(plugin.resourceName() + " advertised device ID twice: " + device.id());
+        throw new IllegalStateException(
+            plugin.resourceName() + " advertised device ID twice: " + device.id());
       }
     }
     return new DeviceCatalog(inventory, List.copyOf(devices), Map.copyOf(byId));
@@ -64,7 +66,8 @@ record DeviceCatalog(Inventory inventory, List<AdvertisedDevice> devices, Map<St
    * @throws InvalidRequestException naming unknown, duplicate or unhealthy IDs, must-include IDs that are not
    *     available, and sizes that cannot be met
    */
-  void checkPreference(String resource, List<String> available, List<String> mustInclude, int size) {
+  void checkPreference(
+      String resource, List<String> available, List<String> mustInclude, int size) {
     Problems problems = new Problems();
     usable(available, problems);
     Set<String> offered = new HashSet<>(available);
@@ -78,10 +81,9 @@ record DeviceCatalog(Inventory inventory, List<AdvertisedDevice> devices, Map<St
     }
     problems.throwIfAny(resource);
     if (size < 1 || size > available.size() || size < mustInclude.size()) {
-      throw new InvalidRequestException(
-          String.format(
-              "%s: allocation size %d cannot be met from %d available device(s) with %d required",
-              resource, size, available.size(), mustInclude.size()));
+      throw new InvalidRequestException(String.format(
+          "%s: allocation size %d cannot be met from %d available device(s) with %d required",
+          resource, size, available.size(), mustInclude.size()));
     }
   }
 

@@ -1,12 +1,12 @@
 package io.kubeaccel.core.server;
 
 import io.grpc.stub.ServerCallStreamObserver;
+import io.kubeaccel.core.inventory.Health;
 import io.kubeaccel.core.spi.AdvertisedDevice;
 import io.kubeaccel.proto.deviceplugin.v1beta1.Device;
 import io.kubeaccel.proto.deviceplugin.v1beta1.ListAndWatchResponse;
 import io.kubeaccel.proto.deviceplugin.v1beta1.NUMANode;
 import io.kubeaccel.proto.deviceplugin.v1beta1.TopologyInfo;
-import io.kubeaccel.core.inventory.Health;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,10 +62,9 @@ final class DeviceListStreams {
   static ListAndWatchResponse toWire(List<AdvertisedDevice> devices) {
     ListAndWatchResponse.Builder response = ListAndWatchResponse.newBuilder();
     for (AdvertisedDevice device : devices) {
-      Device.Builder wire =
-          Device.newBuilder()
-              .setID(device.id())
-              .setHealth(device.healthy() ? Health.HEALTHY : Health.UNHEALTHY);
+      Device.Builder wire = Device.newBuilder()
+          .setID(device.id())
+          .setHealth(device.healthy() ? Health.HEALTHY : Health.UNHEALTHY);
       if (!device.numaNodes().isEmpty()) {
         TopologyInfo.Builder topology = TopologyInfo.newBuilder();
         for (int node : device.numaNodes()) {

@@ -40,6 +40,7 @@ public final class DevicePluginHost implements AutoCloseable {
   private final CrashLoopGuard guard;
   /** The kubelet.sock file (its file key) each resource is registered with. */
   private final Map<ResourceServer, Object> registeredWith = new HashMap<>();
+
   private final AtomicInteger registrations = new AtomicInteger();
   private final CompletableFuture<String> gaveUp = new CompletableFuture<>();
   private AutoCloseable subscription;
@@ -55,20 +56,19 @@ public final class DevicePluginHost implements AutoCloseable {
     this.settings = settings;
     this.store = store;
     this.transport = new UnixSocketTransport("kubeaccel-grpc", 1);
-    this.calls =
-        Executors.newSingleThreadExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "kubeaccel-calls");
-              thread.setDaemon(true);
-              return thread;
-            });
+    this.calls = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "kubeaccel-calls");
+      thread.setDaemon(true);
+      return thread;
+    });
     for (ModePlugin plugin : plugins) {
       Path socket = settings.deviceDir().resolve(HostSettings.socketName(plugin.resourceName()));
       servers.add(new ResourceServer(plugin, socket, transport, calls, store.current(), observer));
     }
-    this.registrar =
-        new KubeletRegistrar(
-            transport, settings.deviceDir().resolve(HostSettings.KUBELET_SOCKET), settings.registerTimeout());
+    this.registrar = new KubeletRegistrar(
+        transport,
+        settings.deviceDir().resolve(HostSettings.KUBELET_SOCKET),
+        settings.registerTimeout());
     this.guard = new CrashLoopGuard(settings.maxFailures(), settings.failureWindow(), clock);
   }
 
@@ -79,20 +79,19 @@ public final class DevicePluginHost implements AutoCloseable {
    * @throws IOException if the device-plugin directory cannot be watched or a socket cannot be bound
    */
   public synchronized void start() throws IOException {
-    subscription =
-        store.subscribe(
-            inventory -> {
-              for (ResourceServer server : servers) {
-                server.inventoryChanged(inventory);
-              }
-            });
+    subscription = store.subscribe(inventory -> {
+      for (ResourceServer server : servers) {
+        server.inventoryChanged(inventory);
+      }
+    });
     for (ResourceServer server : servers) {
       server.inventoryChanged(store.current());
       server.serve();
     }
     watcher = new KubeletWatcher(settings, this::reconcile);
     if (registrar.kubeletSocketKey() == null) {
-      log.info("kubelet not running yet, will register when it appears dir={}", settings.deviceDir());
+      log.info(
+          "kubelet not running yet, will register when it appears dir={}", settings.deviceDir());
     }
     reconcile();
     watcher.start();
@@ -167,10 +166,9 @@ public final class DevicePluginHost implements AutoCloseable {
     boolean withinBudget = guard.recordFailure();
     log.warn("{} failed failures={} reason=\"{}\"", action, guard.recentFailures(), e.getMessage());
     if (!withinBudget) {
-      String reason =
-          String.format(
-              "giving up: %d serve/register failures within %s, last: %s: %s",
-              guard.recentFailures(), settings.failureWindow(), action, e.getMessage());
+      String reason = String.format(
+          "giving up: %d serve/register failures within %s, last: %s: %s",
+          guard.recentFailures(), settings.failureWindow(), action, e.getMessage());
       log.error(reason);
       gaveUp.complete(reason);
     }

@@ -49,7 +49,10 @@ final class DevicePluginService extends DevicePluginGrpc.DevicePluginImplBase {
   private final AllocationObserver observer;
 
   DevicePluginService(
-      ModePlugin plugin, Supplier<DeviceCatalog> catalog, DeviceListStreams streams, AllocationObserver observer) {
+      ModePlugin plugin,
+      Supplier<DeviceCatalog> catalog,
+      DeviceListStreams streams,
+      AllocationObserver observer) {
     this.plugin = plugin;
     this.catalog = catalog;
     this.streams = streams;
@@ -79,72 +82,62 @@ final class DevicePluginService extends DevicePluginGrpc.DevicePluginImplBase {
   public void getPreferredAllocation(
       PreferredAllocationRequest request, StreamObserver<PreferredAllocationResponse> response) {
     if (!(plugin instanceof PreferredAllocator allocator)) {
-      response.onError(
-          Status.UNIMPLEMENTED
-              .withDescription(plugin.resourceName() + " does not offer GetPreferredAllocation")
-              .asRuntimeException());
+      response.onError(Status.UNIMPLEMENTED
+          .withDescription(plugin.resourceName() + " does not offer GetPreferredAllocation")
+          .asRuntimeException());
       return;
     }
-    respond(
-        "GetPreferredAllocation",
-        response,
-        () -> {
-          DeviceCatalog current = catalog.get();
-          PreferredAllocationResponse.Builder out = PreferredAllocationResponse.newBuilder();
-          for (ContainerPreferredAllocationRequest container : request.getContainerRequestsList()) {
-            List<String> available = container.getAvailableDeviceIDsList();
-            List<String> mustInclude = container.getMustIncludeDeviceIDsList();
-            int size = container.getAllocationSize();
-            current.checkPreference(plugin.resourceName(), available, mustInclude, size);
-            List<String> chosen =
-                allocator.preferredAllocation(
-                    new PreferenceRequest(available, mustInclude, size, current.inventory()));
-            out.addContainerResponses(ContainerPreferredAllocationResponse.newBuilder().addAllDeviceIDs(chosen));
-          }
-          return out.build();
-        });
+    respond("GetPreferredAllocation", response, () -> {
+      DeviceCatalog current = catalog.get();
+      PreferredAllocationResponse.Builder out = PreferredAllocationResponse.newBuilder();
+      for (ContainerPreferredAllocationRequest container : request.getContainerRequestsList()) {
+        List<String> available = container.getAvailableDeviceIDsList();
+        List<String> mustInclude = container.getMustIncludeDeviceIDsList();
+        int size = container.getAllocationSize();
+        current.checkPreference(plugin.resourceName(), available, mustInclude, size);
+        List<String> chosen = allocator.preferredAllocation(
+            new PreferenceRequest(available, mustInclude, size, current.inventory()));
+        out.addContainerResponses(
+            ContainerPreferredAllocationResponse.newBuilder().addAllDeviceIDs(chosen));
+      }
+      return out.build();
+    });
   }
 
   @Override
   public void allocate(AllocateRequest request, StreamObserver<AllocateResponse> response) {
     long start = System.nanoTime();
-    respond(
-        "Allocate",
-        response,
-        () -> {
-          DeviceCatalog current = catalog.get();
-          AllocateResponse.Builder out = AllocateResponse.newBuilder();
-          if (request.getContainerRequestsCount() == 0) {
-            throw new InvalidRequestException(plugin.resourceName() + ": Allocate names no containers");
-          }
-          for (ContainerAllocateRequest container : request.getContainerRequestsList()) {
-            List<String> ids = container.getDevicesIdsList();
-            List<AdvertisedDevice> devices = current.checkAllocation(plugin.resourceName(), ids);
-            ContainerAllocation allocation =
-                plugin.allocate(new AllocationRequest(ids, devices, current.inventory()));
-            out.addContainerResponses(toWire(allocation));
-            log.info("allocated resource={} devices={}", plugin.resourceName(), ids);
-          }
-          AllocateResponse built = out.build();
-          observer.allocated(plugin.resourceName(), System.nanoTime() - start);
-          return built;
-        });
+    respond("Allocate", response, () -> {
+      DeviceCatalog current = catalog.get();
+      AllocateResponse.Builder out = AllocateResponse.newBuilder();
+      if (request.getContainerRequestsCount() == 0) {
+        throw new InvalidRequestException(plugin.resourceName() + ": Allocate names no containers");
+      }
+      for (ContainerAllocateRequest container : request.getContainerRequestsList()) {
+        List<String> ids = container.getDevicesIdsList();
+        List<AdvertisedDevice> devices = current.checkAllocation(plugin.resourceName(), ids);
+        ContainerAllocation allocation =
+            plugin.allocate(new AllocationRequest(ids, devices, current.inventory()));
+        out.addContainerResponses(toWire(allocation));
+        log.info("allocated resource={} devices={}", plugin.resourceName(), ids);
+      }
+      AllocateResponse built = out.build();
+      observer.allocated(plugin.resourceName(), System.nanoTime() - start);
+      return built;
+    });
   }
 
   @Override
   public void preStartContainer(
       PreStartContainerRequest request, StreamObserver<PreStartContainerResponse> response) {
-    respond(
-        "PreStartContainer",
-        response,
-        () -> {
-          if (plugin instanceof PreStarter preStarter) {
-            DeviceCatalog current = catalog.get();
-            current.checkAllocation(plugin.resourceName(), request.getDevicesIdsList());
-            preStarter.preStart(request.getDevicesIdsList(), current.inventory());
-          }
-          return PreStartContainerResponse.getDefaultInstance();
-        });
+    respond("PreStartContainer", response, () -> {
+      if (plugin instanceof PreStarter preStarter) {
+        DeviceCatalog current = catalog.get();
+        current.checkAllocation(plugin.resourceName(), request.getDevicesIdsList());
+        preStarter.preStart(request.getDevicesIdsList(), current.inventory());
+      }
+      return PreStartContainerResponse.getDefaultInstance();
+    });
   }
 
   /** Runs {@code call} and answers the kubelet: its value, INVALID_ARGUMENT for bad input, INTERNAL otherwise. */
@@ -153,16 +146,20 @@ final class DevicePluginService extends DevicePluginGrpc.DevicePluginImplBase {
     try {
       value = call.run();
     } catch (InvalidRequestException e) {
-      log.warn("rejected method={} resource={} reason=\"{}\"", method, plugin.resourceName(), e.getMessage());
+      log.warn(
+          "rejected method={} resource={} reason=\"{}\"",
+          method,
+          plugin.resourceName(),
+          e.getMessage());
       observer.rejected(plugin.resourceName());
-      response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      response.onError(
+          Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
     } catch (RuntimeException e) {
       log.error("failed method={} resource={}", method, plugin.resourceName(), e);
-      response.onError(
-          Status.INTERNAL
-              .withDescription(plugin.resourceName() + " " + method + " failed: " + e)
-              .asRuntimeException());
+      response.onError(Status.INTERNAL
+          .withDescription(plugin.resourceName() + " " + method + " failed: " + e)
+          .asRuntimeException());
       return;
     }
     response.onNext(value);
@@ -170,23 +167,20 @@ final class DevicePluginService extends DevicePluginGrpc.DevicePluginImplBase {
   }
 
   static ContainerAllocateResponse toWire(ContainerAllocation allocation) {
-    ContainerAllocateResponse.Builder out =
-        ContainerAllocateResponse.newBuilder()
-            .putAllEnvs(allocation.envs())
-            .putAllAnnotations(allocation.annotations());
+    ContainerAllocateResponse.Builder out = ContainerAllocateResponse.newBuilder()
+        .putAllEnvs(allocation.envs())
+        .putAllAnnotations(allocation.annotations());
     for (ContainerAllocation.Mount mount : allocation.mounts()) {
-      out.addMounts(
-          Mount.newBuilder()
-              .setContainerPath(mount.containerPath())
-              .setHostPath(mount.hostPath())
-              .setReadOnly(mount.readOnly()));
+      out.addMounts(Mount.newBuilder()
+          .setContainerPath(mount.containerPath())
+          .setHostPath(mount.hostPath())
+          .setReadOnly(mount.readOnly()));
     }
     for (ContainerAllocation.DeviceNode device : allocation.devices()) {
-      out.addDevices(
-          DeviceSpec.newBuilder()
-              .setContainerPath(device.containerPath())
-              .setHostPath(device.hostPath())
-              .setPermissions(device.permissions()));
+      out.addDevices(DeviceSpec.newBuilder()
+          .setContainerPath(device.containerPath())
+          .setHostPath(device.hostPath())
+          .setPermissions(device.permissions()));
     }
     for (String name : allocation.cdiDevices()) {
       out.addCdiDevices(CDIDevice.newBuilder().setName(name));

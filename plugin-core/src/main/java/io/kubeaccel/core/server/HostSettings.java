@@ -14,7 +14,11 @@ import java.time.Duration;
  * @param failureWindow see {@code maxFailures}
  */
 public record HostSettings(
-    Path deviceDir, Duration registerTimeout, Duration socketCheckInterval, int maxFailures, Duration failureWindow) {
+    Path deviceDir,
+    Duration registerTimeout,
+    Duration socketCheckInterval,
+    int maxFailures,
+    Duration failureWindow) {
 
   /** The kubelet's device-plugin directory on every node. */
   public static final Path DEFAULT_DEVICE_DIR = Path.of("/var/lib/kubelet/device-plugins");
@@ -24,7 +28,8 @@ public record HostSettings(
 
   /** Defaults matching the kubelet and NVIDIA's plugin: 5 s Register timeout, 1 s checks, 5 failures per hour. */
   public static HostSettings defaults(Path deviceDir) {
-    return new HostSettings(deviceDir, Duration.ofSeconds(5), Duration.ofSeconds(1), 5, Duration.ofHours(1));
+    return new HostSettings(
+        deviceDir, Duration.ofSeconds(5), Duration.ofSeconds(1), 5, Duration.ofHours(1));
   }
 
   /** The socket file name for {@code resource}, e.g. {@code kubeaccel-nvidia.com_gpu.sock}. */

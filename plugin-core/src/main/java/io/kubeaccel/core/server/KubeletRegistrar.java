@@ -40,13 +40,12 @@ final class KubeletRegistrar {
     try {
       RegistrationGrpc.newBlockingStub(channel)
           .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-          .register(
-              RegisterRequest.newBuilder()
-                  .setVersion(API_VERSION)
-                  .setEndpoint(endpoint)
-                  .setResourceName(resource)
-                  .setOptions(options)
-                  .build());
+          .register(RegisterRequest.newBuilder()
+              .setVersion(API_VERSION)
+              .setEndpoint(endpoint)
+              .setResourceName(resource)
+              .setOptions(options)
+              .build());
     } finally {
       channel.shutdownNow();
     }

@@ -109,7 +109,10 @@ final class KubeletWatcher implements AutoCloseable {
       watch();
       log.info("device-plugin directory watched again dir={}", settings.deviceDir());
     } catch (IOException e) {
-      log.warn("device-plugin directory not watchable dir={} reason=\"{}\"", settings.deviceDir(), e.toString());
+      log.warn(
+          "device-plugin directory not watchable dir={} reason=\"{}\"",
+          settings.deviceDir(),
+          e.toString());
     }
   }
 

@@ -71,11 +71,17 @@ final class ResourceServer {
   /** Starts serving on the socket (replacing a previous server of this resource), readable by its owner only. */
   synchronized void serve() throws IOException {
     stopServer();
-    server = transport.serverBuilder(socket).executor(calls).addService(service).build().start();
+    server = transport
+        .serverBuilder(socket)
+        .executor(calls)
+        .addService(service)
+        .build()
+        .start();
     // The kubelet runs as root and connects as root: nobody else needs this socket.
     Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
     socketFileKey = fileKey();
-    log.info("serving resource={} socket={} devices={}", plugin.resourceName(), socket, deviceCount());
+    log.info(
+        "serving resource={} socket={} devices={}", plugin.resourceName(), socket, deviceCount());
   }
 
   /** Whether our socket file is still in place (the kubelet deletes it when it restarts). */

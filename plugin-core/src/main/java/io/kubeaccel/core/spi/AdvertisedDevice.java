@@ -10,7 +10,8 @@ import java.util.List;
  * @param healthy whether it may be handed out (follows its card)
  * @param numaNodes NUMA nodes it is local to; empty when the platform reports none
  */
-public record AdvertisedDevice(String id, String gpuUuid, boolean healthy, List<Integer> numaNodes) {
+public record AdvertisedDevice(
+    String id, String gpuUuid, boolean healthy, List<Integer> numaNodes) {
 
   /** The kubelet's limit on device ID length. */
   public static final int MAX_ID_LENGTH = 63;

@@ -10,7 +10,8 @@ import java.util.List;
  * @param devices the same devices as advertised, in the same order
  * @param inventory the snapshot they were advertised for
  */
-public record AllocationRequest(List<String> deviceIds, List<AdvertisedDevice> devices, Inventory inventory) {
+public record AllocationRequest(
+    List<String> deviceIds, List<AdvertisedDevice> devices, Inventory inventory) {
 
   public AllocationRequest {
     deviceIds = List.copyOf(deviceIds);

@@ -11,7 +11,8 @@ import java.util.List;
  * @param size how many IDs to choose (at least {@code mustInclude.size()}, at most {@code available.size()})
  * @param inventory the current snapshot
  */
-public record PreferenceRequest(List<String> available, List<String> mustInclude, int size, Inventory inventory) {
+public record PreferenceRequest(
+    List<String> available, List<String> mustInclude, int size, Inventory inventory) {
 
   public PreferenceRequest {
     available = List.copyOf(available);

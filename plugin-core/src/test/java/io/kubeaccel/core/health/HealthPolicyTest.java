@@ -21,7 +21,9 @@ class HealthPolicyTest {
 
   @Test
   void disableAllTurnsMonitoringOff() {
-    assertThat(HealthPolicy.fromEnvironment(Map.of("DP_DISABLE_HEALTHCHECKS", "all")).enabled()).isFalse();
+    assertThat(HealthPolicy.fromEnvironment(Map.of("DP_DISABLE_HEALTHCHECKS", "all"))
+            .enabled())
+        .isFalse();
   }
 
   @Test
@@ -46,12 +48,15 @@ class HealthPolicyTest {
     assertThat(policy.ignores(13)).isFalse();
     assertThat(policy.ignores(31)).isFalse();
     assertThat(policy.ignores(43)).isTrue();
-    assertThat(HealthPolicy.fromEnvironment(Map.of("DP_ENABLE_HEALTHCHECKS", "all")).ignoredXids()).isEmpty();
+    assertThat(HealthPolicy.fromEnvironment(Map.of("DP_ENABLE_HEALTHCHECKS", "all"))
+            .ignoredXids())
+        .isEmpty();
   }
 
   @Test
   void aMalformedValueIsRejectedNamingTheVariableAndTheToken() {
-    assertThatThrownBy(() -> HealthPolicy.fromEnvironment(Map.of("DP_DISABLE_HEALTHCHECKS", "13,abc")))
+    assertThatThrownBy(
+            () -> HealthPolicy.fromEnvironment(Map.of("DP_DISABLE_HEALTHCHECKS", "13,abc")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("DP_DISABLE_HEALTHCHECKS")
         .hasMessageContaining("\"abc\"");

@@ -1,6 +1,5 @@
 package io.kubeaccel.core.server;
 
-import static io.kubeaccel.core.server.DevicePluginHostWireTest.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -53,33 +52,40 @@ class AgentFaultsTest {
   @Test
   void nvmlFailingAtStartMeansNoDevicesUntilItAnswersWhenFailOnInitErrorIsOff() throws Exception {
     node = new NodeFixture(driverNotLoaded()).withKubelet();
-    node.agent =
-        AgentRuntime.start(
-            node.settings(false), List.of(new CardPerDevicePlugin()), AllocationObserver.NONE, Clock.systemUTC());
+    node.agent = AgentRuntime.start(
+        node.settings(false),
+        List.of(new CardPerDevicePlugin()),
+        AllocationObserver.NONE,
+        Clock.systemUTC());
     RegisteredPlugin plugin = node.kubelet.awaitRegistration(RESOURCE, WAIT);
     assertThat(plugin.devices()).isEmpty();
 
     node.nvml.replaceInventory(FakeInventory.fourGpusTwoNumaNvlinkPairs());
 
-    assertThat(plugin.awaitDevices(devices -> devices.size() == 4, WAIT)).allMatch(d -> d.getHealth().equals("Healthy"));
+    assertThat(plugin.awaitDevices(devices -> devices.size() == 4, WAIT))
+        .allMatch(d -> d.getHealth().equals("Healthy"));
   }
 
   @Test
-  void aFailingEventWaitMarksEveryCardUnhealthyAndTheyRecoverWhenNvmlAnswersAgain() throws Exception {
+  void aFailingEventWaitMarksEveryCardUnhealthyAndTheyRecoverWhenNvmlAnswersAgain()
+      throws Exception {
     node = new NodeFixture(FakeInventory.fourGpusTwoNumaNvlinkPairs()).withKubelet();
     node.startAgent(new CardPerDevicePlugin());
     RegisteredPlugin plugin = node.kubelet.awaitRegistration(RESOURCE, WAIT);
 
     node.nvml.failCalls("nvmlEventSetWait_v2", null, NvmlReturn.UNKNOWN);
-    plugin.awaitDevices(devices -> devices.stream().allMatch(d -> d.getHealth().equals("Unhealthy")), WAIT);
+    plugin.awaitDevices(
+        devices -> devices.stream().allMatch(d -> d.getHealth().equals("Unhealthy")), WAIT);
 
     node.nvml.clearFailures();
-    plugin.awaitDevices(devices -> devices.stream().allMatch(d -> d.getHealth().equals("Healthy")), WAIT);
+    plugin.awaitDevices(
+        devices -> devices.stream().allMatch(d -> d.getHealth().equals("Healthy")), WAIT);
   }
 
   private static FakeInventory driverNotLoaded() {
     return FakeInventory.fourGpusTwoNumaNvlinkPairs().toBuilder()
-        .failure(new FakeInventory.Failure("nvmlInit_v2", FakeInventory.Failure.ANY_GPU, NvmlReturn.DRIVER_NOT_LOADED, 0))
+        .failure(new FakeInventory.Failure(
+            "nvmlInit_v2", FakeInventory.Failure.ANY_GPU, NvmlReturn.DRIVER_NOT_LOADED, 0))
         .build();
   }
 }

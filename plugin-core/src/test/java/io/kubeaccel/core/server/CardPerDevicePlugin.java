@@ -24,12 +24,11 @@ final class CardPerDevicePlugin implements ModePlugin {
   public List<AdvertisedDevice> devices(Inventory inventory) {
     List<AdvertisedDevice> devices = new ArrayList<>();
     for (Gpu gpu : inventory.gpus()) {
-      devices.add(
-          new AdvertisedDevice(
-              gpu.uuid(),
-              gpu.uuid(),
-              inventory.health(gpu.uuid()).healthy(),
-              gpu.numaNode() < 0 ? List.of() : List.of(gpu.numaNode())));
+      devices.add(new AdvertisedDevice(
+          gpu.uuid(),
+          gpu.uuid(),
+          inventory.health(gpu.uuid()).healthy(),
+          gpu.numaNode() < 0 ? List.of() : List.of(gpu.numaNode())));
     }
     return devices;
   }
@@ -37,6 +36,10 @@ final class CardPerDevicePlugin implements ModePlugin {
   @Override
   public ContainerAllocation allocate(AllocationRequest request) {
     return new ContainerAllocation(
-        Map.of("CARDS", String.join(",", request.deviceIds())), List.of(), List.of(), Map.of(), List.of());
+        Map.of("CARDS", String.join(",", request.deviceIds())),
+        List.of(),
+        List.of(),
+        Map.of(),
+        List.of());
   }
 }

@@ -33,14 +33,12 @@ class DeviceCatalogTest {
     };
   }
 
-  private static final DeviceCatalog CATALOG =
-      DeviceCatalog.of(
-          advertising(
-              List.of(
-                  new AdvertisedDevice("a", "GPU-a", true, List.of(0)),
-                  new AdvertisedDevice("b", "GPU-b", true, List.of(1)),
-                  new AdvertisedDevice("sick", "GPU-c", false, List.of()))),
-          Inventory.unavailable("test"));
+  private static final DeviceCatalog CATALOG = DeviceCatalog.of(
+      advertising(List.of(
+          new AdvertisedDevice("a", "GPU-a", true, List.of(0)),
+          new AdvertisedDevice("b", "GPU-b", true, List.of(1)),
+          new AdvertisedDevice("sick", "GPU-c", false, List.of()))),
+      Inventory.unavailable("test"));
 
   @Test
   void aValidRequestYieldsTheAdvertisedDevicesInRequestOrder() {
@@ -51,7 +49,8 @@ class DeviceCatalogTest {
 
   @Test
   void unknownDuplicateAndUnhealthyIdsAreAllNamedInOneError() {
-    assertThatThrownBy(() -> CATALOG.checkAllocation("example.com/dev", List.of("a", "a", "ghost", "sick")))
+    assertThatThrownBy(
+            () -> CATALOG.checkAllocation("example.com/dev", List.of("a", "a", "ghost", "sick")))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("unknown device IDs [ghost]")
         .hasMessageContaining("duplicate device IDs [a]")
@@ -70,28 +69,24 @@ class DeviceCatalogTest {
     CATALOG.checkPreference("example.com/dev", List.of("a", "b"), List.of("a"), 2);
     assertThatThrownBy(() -> CATALOG.checkPreference("example.com/dev", List.of("a"), List.of(), 2))
         .hasMessageContaining("allocation size 2 cannot be met from 1 available");
-    assertThatThrownBy(() -> CATALOG.checkPreference("example.com/dev", List.of("a"), List.of("b"), 1))
+    assertThatThrownBy(
+            () -> CATALOG.checkPreference("example.com/dev", List.of("a"), List.of("b"), 1))
         .hasMessageContaining("must-include IDs not available [b]");
   }
 
   @Test
   void aPluginAdvertisingAnOverlongOrRepeatedIdIsABug() {
     String tooLong = "x".repeat(64);
-    assertThatThrownBy(
-            () ->
-                DeviceCatalog.of(
-                    advertising(List.of(new AdvertisedDevice(tooLong, "GPU-a", true, List.of()))),
-                    Inventory.unavailable("test")))
+    assertThatThrownBy(() -> DeviceCatalog.of(
+            advertising(List.of(new AdvertisedDevice(tooLong, "GPU-a", true, List.of()))),
+            Inventory.unavailable("test")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("invalid length");
-    assertThatThrownBy(
-            () ->
-                DeviceCatalog.of(
-                    advertising(
-                        List.of(
-                            new AdvertisedDevice("a", "GPU-a", true, List.of()),
-                            new AdvertisedDevice("a", "GPU-b", true, List.of()))),
-                    Inventory.unavailable("test")))
+    assertThatThrownBy(() -> DeviceCatalog.of(
+            advertising(List.of(
+                new AdvertisedDevice("a", "GPU-a", true, List.of()),
+                new AdvertisedDevice("a", "GPU-b", true, List.of()))),
+            Inventory.unavailable("test")))
         .hasMessageContaining("twice: a");
   }
 }

@@ -78,8 +78,11 @@ class DevicePluginHostWireTest {
     try (UnixSocketTransport transport = new UnixSocketTransport("second-watcher", 1)) {
       ManagedChannel channel = transport.channel(node.socket(RESOURCE));
       BlockingQueue<ListAndWatchResponse> second = new LinkedBlockingQueue<>();
-      DevicePluginGrpc.newStub(channel).listAndWatch(Empty.getDefaultInstance(), collectInto(second));
-      assertThat(second.poll(10, TimeUnit.SECONDS)).as("first list on the second stream").isNotNull();
+      DevicePluginGrpc.newStub(channel)
+          .listAndWatch(Empty.getDefaultInstance(), collectInto(second));
+      assertThat(second.poll(10, TimeUnit.SECONDS))
+          .as("first list on the second stream")
+          .isNotNull();
 
       node.nvml.injectXid(uuids.get(2), 79);
 
@@ -99,7 +102,8 @@ class DevicePluginHostWireTest {
     node.nvml.injectXid(uuids.get(0), 13);
     node.nvml.injectXid(uuids.get(1), 48);
     // Events arrive in order: once the XID 48 shows, the XID 13 before it was handled.
-    List<Device> devices = plugin.awaitDevices(list -> health(list, uuids.get(1)).equals("Unhealthy"), WAIT);
+    List<Device> devices =
+        plugin.awaitDevices(list -> health(list, uuids.get(1)).equals("Unhealthy"), WAIT);
     assertThat(health(devices, uuids.get(0))).isEqualTo("Healthy");
   }
 
@@ -113,13 +117,20 @@ class DevicePluginHostWireTest {
 
     node.kubelet.restart();
 
-    // The spec's bound (SPEC §2), not a benchmark: the kubelet must see the resource again within 1 s.
-    RegisteredPlugin after = node.kubelet.awaitRegistrationCount(RESOURCE, 2, Duration.ofSeconds(1));
+    // The spec's bound (SPEC §2), not a benchmark: the kubelet must see the resource again within 1
+    // s.
+    RegisteredPlugin after =
+        node.kubelet.awaitRegistrationCount(RESOURCE, 2, Duration.ofSeconds(1));
     assertThat(node.kubelet.registrationCount(RESOURCE)).isEqualTo(2);
     assertThat(node.kubelet.allocations()).hasSize(1);
-    assertThat(health(after.devices(), uuids.get(3))).as("health survives the restart").isEqualTo("Unhealthy");
+    assertThat(health(after.devices(), uuids.get(3)))
+        .as("health survives the restart")
+        .isEqualTo("Unhealthy");
     String held = node.kubelet.allocations().get(0).deviceIds().get(0);
-    List<String> free = uuids.stream().filter(id -> !id.equals(held) && !id.equals(uuids.get(3))).sorted().toList();
+    List<String> free = uuids.stream()
+        .filter(id -> !id.equals(held) && !id.equals(uuids.get(3)))
+        .sorted()
+        .toList();
     assertThat(node.kubelet.admit("pod-2", "main", RESOURCE, 2).getEnvsMap().get("CARDS"))
         .isEqualTo(free.get(0) + "," + free.get(1));
   }
@@ -139,15 +150,14 @@ class DevicePluginHostWireTest {
     node.startAgent(new CardPerDevicePlugin());
     RegisteredPlugin plugin = node.kubelet.awaitRegistration(RESOURCE, WAIT);
 
-    assertThatThrownBy(() -> plugin.allocate(List.of(List.of("GPU-nope", uuids.get(0), uuids.get(0)))))
-        .isInstanceOfSatisfying(
-            StatusRuntimeException.class,
-            e -> {
-              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-              assertThat(e.getStatus().getDescription())
-                  .contains("unknown device IDs [GPU-nope]")
-                  .contains("duplicate device IDs [" + uuids.get(0) + "]");
-            });
+    assertThatThrownBy(
+            () -> plugin.allocate(List.of(List.of("GPU-nope", uuids.get(0), uuids.get(0)))))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription())
+              .contains("unknown device IDs [GPU-nope]")
+              .contains("duplicate device IDs [" + uuids.get(0) + "]");
+        });
   }
 
   @Test
@@ -158,12 +168,11 @@ class DevicePluginHostWireTest {
     plugin.awaitDevices(devices -> health(devices, uuids.get(1)).equals("Unhealthy"), WAIT);
 
     assertThatThrownBy(() -> plugin.allocate(List.of(List.of(uuids.get(1)))))
-        .isInstanceOfSatisfying(
-            StatusRuntimeException.class,
-            e -> {
-              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-              assertThat(e.getStatus().getDescription()).contains("unhealthy device IDs [" + uuids.get(1) + "]");
-            });
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription())
+              .contains("unhealthy device IDs [" + uuids.get(1) + "]");
+        });
   }
 
   @Test
@@ -176,10 +185,15 @@ class DevicePluginHostWireTest {
   }
 
   static String health(List<Device> devices, String id) {
-    return devices.stream().filter(d -> d.getID().equals(id)).map(Device::getHealth).findFirst().orElse("absent");
+    return devices.stream()
+        .filter(d -> d.getID().equals(id))
+        .map(Device::getHealth)
+        .findFirst()
+        .orElse("absent");
   }
 
-  private static StreamObserver<ListAndWatchResponse> collectInto(BlockingQueue<ListAndWatchResponse> queue) {
+  private static StreamObserver<ListAndWatchResponse> collectInto(
+      BlockingQueue<ListAndWatchResponse> queue) {
     return new StreamObserver<>() {
       @Override
       public void onNext(ListAndWatchResponse value) {

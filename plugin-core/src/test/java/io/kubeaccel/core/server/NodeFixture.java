@@ -43,14 +43,16 @@ final class NodeFixture implements AutoCloseable {
     return new AgentSettings(
         nvml.libraryPath(),
         nvml.sysfsRoot(),
-        new HostSettings(deviceDir, Duration.ofSeconds(5), Duration.ofSeconds(1), 5, Duration.ofHours(1)),
+        new HostSettings(
+            deviceDir, Duration.ofSeconds(5), Duration.ofSeconds(1), 5, Duration.ofHours(1)),
         HealthPolicy.defaults(),
         failOnInitError,
         Duration.ofMillis(100));
   }
 
   AgentRuntime startAgent(ModePlugin... plugins) throws IOException {
-    agent = AgentRuntime.start(settings(true), List.of(plugins), AllocationObserver.NONE, Clock.systemUTC());
+    agent = AgentRuntime.start(
+        settings(true), List.of(plugins), AllocationObserver.NONE, Clock.systemUTC());
     return agent;
   }
 
