@@ -1,7 +1,7 @@
 package io.kubeaccel.agent;
 
 import io.kubeaccel.core.server.HostSettings;
-import io.kubeaccel.pgpu.WholeCardPlugin;
+import io.kubeaccel.pgpu.GpuResourcePlugin;
 import io.kubeaccel.proto.deviceplugin.v1beta1.Device;
 import io.kubeaccel.testkit.KubeletStandIn;
 import io.kubeaccel.testkit.RegisteredPlugin;
@@ -118,8 +118,8 @@ final class BenchCommand implements Callable<Integer> {
       options.addAll(extra);
       Process agent = spawn(node, options, Files.createTempFile("kubeaccel-bench-train", ".log"));
       try {
-        RegisteredPlugin gpus = kubelet.awaitRegistration(WholeCardPlugin.RESOURCE, WAIT);
-        kubelet.admit("train", "main", WholeCardPlugin.RESOURCE, 1);
+        RegisteredPlugin gpus = kubelet.awaitRegistration(GpuResourcePlugin.GPU, WAIT);
+        kubelet.admit("train", "main", GpuResourcePlugin.GPU, 1);
         gpus.allocate(List.of(List.of(gpus.devices().get(0).getID())));
         agent.destroy();
         if (!agent.waitFor(30, TimeUnit.SECONDS)) {
@@ -138,7 +138,7 @@ final class BenchCommand implements Callable<Integer> {
       long spawned = System.nanoTime();
       Process agent = spawn(node, jvm, log);
       try {
-        RegisteredPlugin gpus = kubelet.awaitRegistration(WholeCardPlugin.RESOURCE, WAIT);
+        RegisteredPlugin gpus = kubelet.awaitRegistration(GpuResourcePlugin.GPU, WAIT);
         double startMs = SimulateCommand.ms(spawned, gpus.registeredNanos());
         long rssRest = awaitRestingRss(agent);
         double[] allocate = timeAllocations(gpus);
@@ -149,8 +149,8 @@ final class BenchCommand implements Callable<Integer> {
         agent.destroy(); // SIGTERM, as the kubelet's container runtime stops the agent
         boolean exited = agent.waitFor(10, TimeUnit.SECONDS);
         double stopMs = SimulateCommand.ms(stopped, System.nanoTime());
-        boolean socketGone = !Files.exists(
-            node.deviceDir().resolve(HostSettings.socketName(WholeCardPlugin.RESOURCE)));
+        boolean socketGone =
+            !Files.exists(node.deviceDir().resolve(HostSettings.socketName(GpuResourcePlugin.GPU)));
         out.printf(
             "kubeaccel bench: pGPU agent in its own JVM on a simulated node of 4 GPUs; this process is the kubelet%n");
         out.printf("  agent JVM: %s%n", String.join(" ", jvm));
@@ -211,10 +211,10 @@ final class BenchCommand implements Callable<Integer> {
   private double[] timeRestarts(KubeletStandIn kubelet) throws IOException {
     double[] samples = new double[restarts];
     for (int i = 0; i < restarts; i++) {
-      int registered = kubelet.registrationCount(WholeCardPlugin.RESOURCE);
+      int registered = kubelet.registrationCount(GpuResourcePlugin.GPU);
       long listening = kubelet.restart();
       RegisteredPlugin again =
-          kubelet.awaitRegistrationCount(WholeCardPlugin.RESOURCE, registered + 1, WAIT);
+          kubelet.awaitRegistrationCount(GpuResourcePlugin.GPU, registered + 1, WAIT);
       samples[i] = SimulateCommand.ms(listening, again.registeredNanos());
     }
     return samples;
@@ -222,7 +222,7 @@ final class BenchCommand implements Callable<Integer> {
 
   /** Injects a critical XID into each GPU in turn (a card does not recover within the run). */
   private static double[] timeHealthChanges(SimulatedNode node, KubeletStandIn kubelet) {
-    RegisteredPlugin gpus = kubelet.awaitRegistration(WholeCardPlugin.RESOURCE, WAIT);
+    RegisteredPlugin gpus = kubelet.awaitRegistration(GpuResourcePlugin.GPU, WAIT);
     List<String> ids = gpus.devices().stream().map(Device::getID).toList();
     double[] samples = new double[ids.size()];
     for (int i = 0; i < ids.size(); i++) {

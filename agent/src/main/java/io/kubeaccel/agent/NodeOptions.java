@@ -58,17 +58,6 @@ final class NodeOptions {
   Path sysRoot;
 
   @Option(
-      names = "--fail-on-init-error",
-      paramLabel = "BOOL",
-      arity = "0..1",
-      fallbackValue = "true",
-      defaultValue = "${env:FAIL_ON_INIT_ERROR:-true}",
-      description =
-          "Exit non-zero when NVML cannot start; with false, serve no devices and retry until NVML answers"
-              + " (env FAIL_ON_INIT_ERROR). Default: ${DEFAULT-VALUE}.")
-  boolean failOnInitError;
-
-  @Option(
       names = "--log-format",
       paramLabel = "FORMAT",
       defaultValue = "${env:LOG_FORMAT:-text}",
@@ -97,9 +86,10 @@ final class NodeOptions {
   /**
    * The settings these options describe, with the health policy read from {@code env}.
    *
+   * @param failOnInitError as the mode resolved it (the whole-card mode also reads it from its config file)
    * @throws IllegalArgumentException when a health-check variable is malformed
    */
-  AgentSettings settings(Map<String, String> env) {
+  AgentSettings settings(Map<String, String> env, boolean failOnInitError) {
     return new AgentSettings(
         nvmlPath(),
         sysRoot,

@@ -3,7 +3,7 @@ package io.kubeaccel.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kubeaccel.core.server.HostSettings;
-import io.kubeaccel.pgpu.WholeCardPlugin;
+import io.kubeaccel.pgpu.GpuResourcePlugin;
 import io.kubeaccel.testkit.KubeletStandIn;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,8 +40,8 @@ class AgentProcessTest {
         KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir())) {
       Process agent = spawn(node.agentArguments(), logs.resolve("agent.log"));
       try {
-        kubelet.awaitRegistration(WholeCardPlugin.RESOURCE, Duration.ofSeconds(30));
-        Path socket = node.deviceDir().resolve(HostSettings.socketName(WholeCardPlugin.RESOURCE));
+        kubelet.awaitRegistration(GpuResourcePlugin.GPU, Duration.ofSeconds(30));
+        Path socket = node.deviceDir().resolve(HostSettings.socketName(GpuResourcePlugin.GPU));
         assertThat(socket).exists();
 
         agent.destroy(); // SIGTERM

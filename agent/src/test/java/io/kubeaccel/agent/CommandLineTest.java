@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The CLI's surface: help, bad flags and bad values are reported clearly, and the simulate demo runs. */
@@ -66,6 +69,50 @@ class CommandLineTest {
   }
 
   @Test
+  void simulateShowsTheDecisionsOfAConfigFileAndStrategies(@TempDir Path dir) throws Exception {
+    Path config = Files.writeString(dir.resolve("config.yaml"), """
+        version: v1
+        flags:
+          plugin:
+            passDeviceSpecs: true
+        sharing:
+          timeSlicing:
+            renameByDefault: true
+            resources:
+            - name: nvidia.com/gpu
+              replicas: 3
+              devices: [2, 3]
+        """);
+    Result result = run(
+        "simulate",
+        "--config-file",
+        config.toString(),
+        "--device-list-strategy",
+        "volume-mounts,cdi-cri",
+        "--shared-devices-allocation-policy",
+        "packed");
+    assertThat(result.exitCode()).as(result.out() + result.err()).isZero();
+    assertThat(result.out())
+        .contains("agent registered nvidia.com/gpu.shared")
+        .contains("ListAndWatch, nvidia.com/gpu.shared")
+        .contains("::2")
+        .contains("mount      /var/run/nvidia-container-devices/GPU-")
+        .contains("cdi device k8s.device-plugin.nvidia.com/gpu=GPU-")
+        .contains("device     /dev/nvidiactl (rw)")
+        .contains("simulation finished");
+  }
+
+  @Test
+  void aBrokenConfigFileStopsSimulateWithItsLineAndKey(@TempDir Path dir) throws Exception {
+    Path config =
+        Files.writeString(dir.resolve("bad.yaml"), "version: v1\nflags:\n  migStrategy: double\n");
+    Result result = run("simulate", "--config-file", config.toString());
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .contains("bad.yaml:3: flags.migStrategy: \"double\" is not one of: none, single, mixed");
+  }
+
+  @Test
   void theSimulateDemoRunsToTheEndOnEveryPreset() {
     for (String preset : new String[] {"four-gpu", "dgx1", "hgx-h100", "pcie8"}) {
       Result result = run("simulate", "--preset", preset);
@@ -75,7 +122,7 @@ class CommandLineTest {
       assertThat(result.out())
           .contains("agent registered nvidia.com/gpu")
           .contains("NVIDIA_VISIBLE_DEVICES=GPU-")
-          .contains("kubelet sees it Unhealthy")
+          .contains("Unhealthy after")
           .contains("INVALID_ARGUMENT")
           .contains("simulation finished");
     }

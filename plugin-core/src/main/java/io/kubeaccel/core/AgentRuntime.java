@@ -64,7 +64,7 @@ public final class AgentRuntime implements AutoCloseable {
    * @throws IOException when the device-plugin directory cannot be watched or a socket cannot be bound
    */
   public static AgentRuntime start(
-      AgentSettings settings, List<ModePlugin> plugins, AllocationObserver observer, Clock clock)
+      AgentSettings settings, PluginFactory plugins, AllocationObserver observer, Clock clock)
       throws IOException {
     NvmlInventoryReader reader =
         new NvmlInventoryReader(new NumaLocator(settings.sysRoot()), clock);
@@ -82,7 +82,14 @@ public final class AgentRuntime implements AutoCloseable {
       log.error("NVML unavailable, serving no devices and retrying reason=\"{}\"", e.getMessage());
       inventory = Inventory.unavailable(e.getMessage());
     }
-    AgentRuntime runtime = new AgentRuntime(settings, clock, nvml, inventory, plugins, observer);
+    List<ModePlugin> served;
+    try {
+      served = plugins.create(inventory);
+    } catch (RuntimeException e) {
+      closeQuietly(nvml);
+      throw e;
+    }
+    AgentRuntime runtime = new AgentRuntime(settings, clock, nvml, inventory, served, observer);
     try {
       if (nvml != null) {
         runtime.startMonitor(
@@ -94,7 +101,7 @@ public final class AgentRuntime implements AutoCloseable {
       throw e;
     }
     if (nvml == null) {
-      runtime.retryNvml(reader);
+      runtime.retryNvml(reader, plugins, names(served));
     }
     return runtime;
   }
@@ -115,39 +122,67 @@ public final class AgentRuntime implements AutoCloseable {
     started.start(MONITOR_READY);
   }
 
-  private void retryNvml(NvmlInventoryReader reader) {
+  private static List<String> names(List<ModePlugin> plugins) {
+    return plugins.stream().map(ModePlugin::resourceName).sorted().toList();
+  }
+
+  private void retryNvml(NvmlInventoryReader reader, PluginFactory plugins, List<String> served) {
     nvmlRetry = new Thread(
         () -> {
           Duration delay = settings.nvmlRetry();
           while (!awaitStop(delay)) {
-            Nvml opened = null;
-            try {
-              opened = Nvml.open(settings.nvml());
-              Inventory fresh = reader.read(opened);
-              synchronized (this) {
-                if (stop.getCount() == 0) {
-                  opened.close();
-                  return;
-                }
-                nvml = opened;
-                store.replace(fresh);
-                startMonitor(opened);
-              }
-              log.info(
-                  "NVML available, devices now served gpus={}", fresh.gpus().size());
+            if (tryLateStart(reader, plugins, served)) {
               return;
-            } catch (NvmlException e) {
-              closeQuietly(opened);
-              delay = delay.multipliedBy(2).compareTo(MAX_NVML_RETRY) > 0
-                  ? MAX_NVML_RETRY
-                  : delay.multipliedBy(2);
-              log.warn("NVML still unavailable reason=\"{}\" retryIn={}", e.getMessage(), delay);
             }
+            delay = delay.multipliedBy(2).compareTo(MAX_NVML_RETRY) > 0
+                ? MAX_NVML_RETRY
+                : delay.multipliedBy(2);
+            log.warn("NVML still unavailable retryIn={}", delay);
           }
         },
         "kubeaccel-nvml-retry");
     nvmlRetry.setDaemon(true);
     nvmlRetry.start();
+  }
+
+  /**
+   * One attempt to start NVML after the agent started without it. Returns whether retrying is over: NVML answered
+   * (the devices are served now), the agent is stopping, or the cards call for other resources than those being
+   * served (servers are fixed at start, so the agent gives up and its DaemonSet restarts it with the right ones).
+   */
+  private boolean tryLateStart(
+      NvmlInventoryReader reader, PluginFactory plugins, List<String> served) {
+    Nvml opened = null;
+    try {
+      opened = Nvml.open(settings.nvml());
+      Inventory fresh = reader.read(opened);
+      List<String> wanted = names(plugins.create(fresh));
+      synchronized (this) {
+        if (stop.getCount() == 0) {
+          opened.close();
+          return true;
+        }
+        if (!wanted.equals(served)) {
+          opened.close();
+          host.giveUp("NVML answers now and its cards call for resources " + wanted + " instead of "
+              + served + "; exiting so the agent restarts with them");
+          return true;
+        }
+        nvml = opened;
+        store.replace(fresh);
+        startMonitor(opened);
+      }
+      log.info("NVML available, devices now served gpus={}", fresh.gpus().size());
+      return true;
+    } catch (NvmlException e) {
+      closeQuietly(opened);
+      log.debug("NVML start failed reason=\"{}\"", e.getMessage());
+      return false;
+    } catch (RuntimeException e) {
+      closeQuietly(opened);
+      host.giveUp("cannot serve the cards NVML reports: " + e.getMessage());
+      return true;
+    }
   }
 
   private boolean awaitStop(Duration delay) {

@@ -162,15 +162,19 @@ public final class DevicePluginHost implements AutoCloseable {
     }
   }
 
+  /** Gives up for {@code reason}: {@link #gaveUp()} completes, the caller exits non-zero and is restarted. */
+  public void giveUp(String reason) {
+    log.error("giving up: {}", reason);
+    gaveUp.complete(reason);
+  }
+
   private void fail(String action, Exception e) {
     boolean withinBudget = guard.recordFailure();
     log.warn("{} failed failures={} reason=\"{}\"", action, guard.recentFailures(), e.getMessage());
     if (!withinBudget) {
-      String reason = String.format(
-          "giving up: %d serve/register failures within %s, last: %s: %s",
-          guard.recentFailures(), settings.failureWindow(), action, e.getMessage());
-      log.error(reason);
-      gaveUp.complete(reason);
+      giveUp(String.format(
+          "%d serve/register failures within %s, last: %s: %s",
+          guard.recentFailures(), settings.failureWindow(), action, e.getMessage()));
     }
   }
 

@@ -54,7 +54,7 @@ class AgentFaultsTest {
     node = new NodeFixture(driverNotLoaded()).withKubelet();
     node.agent = AgentRuntime.start(
         node.settings(false),
-        List.of(new CardPerDevicePlugin()),
+        inventory -> List.of(new CardPerDevicePlugin()),
         AllocationObserver.NONE,
         Clock.systemUTC());
     RegisteredPlugin plugin = node.kubelet.awaitRegistration(RESOURCE, WAIT);

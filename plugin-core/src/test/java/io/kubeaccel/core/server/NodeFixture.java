@@ -52,7 +52,7 @@ final class NodeFixture implements AutoCloseable {
 
   AgentRuntime startAgent(ModePlugin... plugins) throws IOException {
     agent = AgentRuntime.start(
-        settings(true), List.of(plugins), AllocationObserver.NONE, Clock.systemUTC());
+        settings(true), inventory -> List.of(plugins), AllocationObserver.NONE, Clock.systemUTC());
     return agent;
   }
 
