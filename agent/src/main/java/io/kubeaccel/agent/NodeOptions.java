@@ -50,6 +50,15 @@ final class NodeOptions {
   Path devRoot;
 
   @Option(
+      names = "--proc-root",
+      paramLabel = "DIR",
+      defaultValue = "${env:PROC_ROOT:-/proc}",
+      description =
+          "procfs, read for the MIG capability device minors (driver/nvidia-caps/mig-minors)"
+              + " (env PROC_ROOT). Default: ${DEFAULT-VALUE}.")
+  Path procRoot;
+
+  @Option(
       names = "--sys-root",
       paramLabel = "DIR",
       defaultValue = "${env:SYSFS_ROOT:-/sys}",

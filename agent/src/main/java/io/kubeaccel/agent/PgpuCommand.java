@@ -44,7 +44,7 @@ final class PgpuCommand implements Callable<Integer> {
     resolved.warnings().forEach(warning -> log.warn("config {}", warning));
     PgpuConfig config = resolved.config();
     AgentSettings settings = node.settings(System.getenv(), config.failOnInitError());
-    DeviceNodes deviceNodes = DeviceNodes.scan(node.devRoot);
+    DeviceNodes deviceNodes = DeviceNodes.scan(node.devRoot, node.procRoot);
     AgentRuntime runtime;
     try {
       runtime = AgentRuntime.start(

@@ -72,7 +72,8 @@ final class SimulateCommand implements Callable<Integer> {
     out.printf("config: %s%n", describe(config));
     try (SimulatedNode node = SimulatedNode.create(preset);
         KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir())) {
-      DeviceNodes deviceNodes = DeviceNodes.scan(node.hostRoot());
+      DeviceNodes deviceNodes =
+          DeviceNodes.scan(node.hostRoot(), node.hostRoot().resolve("proc"));
       long start = System.nanoTime();
       try (AgentRuntime agent = AgentRuntime.start(
           node.agentSettings(),

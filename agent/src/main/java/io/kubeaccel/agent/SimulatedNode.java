@@ -44,8 +44,45 @@ final class SimulatedNode implements AutoCloseable {
     for (FakeGpu gpu : nvml.inventory().gpus()) {
       Files.createFile(dev.resolve("nvidia" + gpu.minor()));
     }
+    writeMigMinors(
+        root.resolve("host/proc/driver/nvidia-caps"), nvml.inventory().gpus());
     Files.createDirectories(root.resolve("device-plugins"));
     return new SimulatedNode(root, nvml);
+  }
+
+  /**
+   * The driver's list of MIG capability device minors, as {@code /proc/driver/nvidia-caps/mig-minors} has it, with
+   * the capability nodes under {@code dev/nvidia-caps}.
+   */
+  private static void writeMigMinors(Path dir, List<FakeGpu> gpus) throws IOException {
+    Files.createDirectories(dir);
+    StringBuilder minors = new StringBuilder("config 1\nmonitor 2\n");
+    int next = 3;
+    for (FakeGpu gpu : gpus) {
+      for (int gi = 0; gi < 8; gi++) {
+        minors
+            .append("gpu")
+            .append(gpu.minor())
+            .append("/gi")
+            .append(gi)
+            .append("/access ")
+            .append(next++)
+            .append('\n');
+        for (int ci = 0; ci < 8; ci++) {
+          minors
+              .append("gpu")
+              .append(gpu.minor())
+              .append("/gi")
+              .append(gi)
+              .append("/ci")
+              .append(ci)
+              .append("/access ")
+              .append(next++)
+              .append('\n');
+        }
+      }
+    }
+    Files.writeString(dir.resolve("mig-minors"), minors);
   }
 
   FakeNode nvml() {
@@ -78,7 +115,8 @@ final class SimulatedNode implements AutoCloseable {
         "--device-plugin-dir", deviceDir().toString(),
         "--nvml-library-dir", nvml.directory().toString(),
         "--sys-root", nvml.sysfsRoot().toString(),
-        "--dev-root", hostRoot().toString());
+        "--dev-root", hostRoot().toString(),
+        "--proc-root", hostRoot().resolve("proc").toString());
   }
 
   /** Removes the node's directory. */

@@ -73,10 +73,17 @@ final class ContainerResponder {
     }
     List<DeviceNode> nodes = new ArrayList<>();
     for (Unit unit : units) {
-      String card = deviceNodes.cardNode(unit.card().minor());
-      DeviceNode node = new DeviceNode(card, card, "rw");
-      if (!nodes.contains(node)) {
-        nodes.add(node);
+      List<String> paths = new ArrayList<>();
+      paths.add(deviceNodes.cardNode(unit.card().minor()));
+      if (unit.mig() != null) {
+        paths.addAll(deviceNodes.migCapabilityNodes(
+            unit.card().minor(), unit.mig().gpuInstanceId(), unit.mig().computeInstanceId()));
+      }
+      for (String path : paths) {
+        DeviceNode node = new DeviceNode(path, path, "rw");
+        if (!nodes.contains(node)) {
+          nodes.add(node);
+        }
       }
     }
     for (String control : deviceNodes.presentControlNodes()) {

@@ -2,6 +2,7 @@ package io.kubeaccel.pgpu;
 
 import io.kubeaccel.core.inventory.Gpu;
 import io.kubeaccel.core.inventory.Inventory;
+import io.kubeaccel.core.inventory.MigDevice;
 import io.kubeaccel.pgpu.config.ConfigException;
 import io.kubeaccel.pgpu.config.MigStrategy;
 import io.kubeaccel.pgpu.config.PgpuConfig;
@@ -12,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Which resources a node serves and which units each holds, for one inventory: the MIG strategy decides the base
@@ -19,6 +22,9 @@ import java.util.Map;
  * configuration and the inventory, so every snapshot gets the same answer for the same cards.
  */
 final class ResourcePlan {
+
+  /** Resource name prefix of MIG profiles under {@code mixed}: {@code nvidia.com/mig-1g.5gb}. */
+  static final String MIG_PREFIX = "nvidia.com/mig-";
 
   private final PgpuConfig config;
 
@@ -34,6 +40,10 @@ final class ResourcePlan {
    */
   Map<String, List<Unit>> units(Inventory inventory) {
     Map<String, List<Unit>> base = baseResources(inventory);
+    base.values()
+        .removeIf(
+            List::isEmpty); // nothing to serve: NVIDIA's plugin does not serve empty resources
+    // either
     TimeSlicing slicing = config.timeSlicing();
     if (!slicing.enabled()) {
       return base;
@@ -66,19 +76,57 @@ final class ResourcePlan {
     return result;
   }
 
+  /** The resources before time-slicing: whole cards and, by MIG strategy, MIG devices. */
   private Map<String, List<Unit>> baseResources(Inventory inventory) {
     Map<String, List<Unit>> resources = new LinkedHashMap<>();
     List<Unit> whole = new ArrayList<>();
-    for (Gpu gpu : inventory.gpus()) {
-      if (gpu.mig() == Gpu.MigState.ENABLED && config.migStrategy() == MigStrategy.NONE) {
-        continue; // its memory and compute belong to MIG instances: not a whole card
-      }
-      if (gpu.mig() != Gpu.MigState.ENABLED) {
-        whole.add(new Unit(gpu.uuid(), Integer.toString(gpu.index()), gpu, 1));
-      }
-    }
     resources.put(GpuResourcePlugin.GPU, whole);
+    List<Gpu> migCards =
+        inventory.gpus().stream().filter(g -> g.mig() == Gpu.MigState.ENABLED).toList();
+    if (config.migStrategy() == MigStrategy.SINGLE && !migCards.isEmpty()) {
+      whole.addAll(singleStrategyUnits(inventory, migCards));
+      return resources;
+    }
+    for (Gpu gpu : inventory.gpus()) {
+      if (gpu.mig() != Gpu.MigState.ENABLED) {
+        whole.add(Unit.card(gpu));
+      } else if (config.migStrategy() == MigStrategy.MIXED) {
+        for (MigDevice device : gpu.migDevices()) {
+          resources
+              .computeIfAbsent(MIG_PREFIX + device.profile(), k -> new ArrayList<>())
+              .add(Unit.mig(gpu, device));
+        }
+      } // strategy none: a MIG card's memory and compute belong to its instances, it is no whole
+      // card
+    }
     return resources;
+  }
+
+  /** Under {@code single}, every card must be in MIG mode with one profile; each MIG device is one nvidia.com/gpu. */
+  private static List<Unit> singleStrategyUnits(Inventory inventory, List<Gpu> migCards) {
+    Set<String> profiles = new TreeSet<>();
+    List<String> problems = new ArrayList<>();
+    for (Gpu gpu : inventory.gpus()) {
+      if (gpu.mig() != Gpu.MigState.ENABLED) {
+        problems.add("gpu" + gpu.index() + " is not in MIG mode");
+      } else if (gpu.migDevices().isEmpty()) {
+        problems.add("gpu" + gpu.index() + " has no MIG devices");
+      }
+      gpu.migDevices().forEach(d -> profiles.add(d.profile()));
+    }
+    if (profiles.size() > 1) {
+      problems.add("profiles " + String.join(", ", profiles) + " are mixed");
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(
+          "mig-strategy single needs every card in MIG mode with one profile: "
+              + String.join("; ", problems) + " (use mig-strategy mixed for such nodes)");
+    }
+    List<Unit> units = new ArrayList<>();
+    for (Gpu gpu : migCards) {
+      gpu.migDevices().forEach(d -> units.add(Unit.mig(gpu, d)));
+    }
+    return units;
   }
 
   private static List<Unit> select(List<Unit> units, ReplicaDevices devices, String resource) {

@@ -1,6 +1,7 @@
 package io.kubeaccel.pgpu;
 
 import io.kubeaccel.core.inventory.Gpu;
+import io.kubeaccel.core.inventory.MigDevice;
 
 /**
  * One thing a container can be given under a resource: a whole card, or a MIG device of a card, replicated {@code
@@ -9,9 +10,20 @@ import io.kubeaccel.core.inventory.Gpu;
  * @param uuid the card's or the MIG device's UUID; the device ID advertised (before any {@code ::<replica>})
  * @param index the NVML index: {@code 3} for a card, {@code 3:1} for MIG device 1 of card 3
  * @param card the physical card; health and NUMA placement follow it
+ * @param mig the MIG device, or null for a whole card
  * @param replicas 1 for exclusive use, more when time-sliced
  */
-record Unit(String uuid, String index, Gpu card, int replicas) {
+record Unit(String uuid, String index, Gpu card, MigDevice mig, int replicas) {
+
+  /** A whole card. */
+  static Unit card(Gpu gpu) {
+    return new Unit(gpu.uuid(), Integer.toString(gpu.index()), gpu, null, 1);
+  }
+
+  /** A MIG device of {@code gpu}. */
+  static Unit mig(Gpu gpu, MigDevice device) {
+    return new Unit(device.uuid(), gpu.index() + ":" + device.index(), gpu, device, 1);
+  }
 
   /** Separates a unit's UUID from the replica number in advertised IDs, as NVIDIA's plugin does. */
   static final String REPLICA_SEPARATOR = "::";
@@ -35,6 +47,6 @@ record Unit(String uuid, String index, Gpu card, int replicas) {
   }
 
   Unit withReplicas(int count) {
-    return new Unit(uuid, index, card, count);
+    return new Unit(uuid, index, card, mig, count);
   }
 }

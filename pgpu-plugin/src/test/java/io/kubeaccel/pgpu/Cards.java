@@ -4,6 +4,7 @@ import io.kubeaccel.core.inventory.DeviceNodes;
 import io.kubeaccel.core.inventory.DriverInfo;
 import io.kubeaccel.core.inventory.Gpu;
 import io.kubeaccel.core.inventory.Inventory;
+import io.kubeaccel.core.inventory.MigDevice;
 import io.kubeaccel.core.inventory.Topology;
 import io.kubeaccel.core.spi.AdvertisedDevice;
 import io.kubeaccel.core.spi.AllocationRequest;
@@ -15,17 +16,24 @@ import io.kubeaccel.pgpu.config.PgpuConfig;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** Hand-made inventories and a way to drive the mode's plugins without sockets. */
 final class Cards {
 
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-  static final DeviceNodes NODES =
-      new DeviceNodes(Path.of("/dev"), List.of("/dev/nvidiactl", "/dev/nvidia-uvm"));
+  static final DeviceNodes NODES = new DeviceNodes(
+      Path.of("/dev"),
+      List.of("/dev/nvidiactl", "/dev/nvidia-uvm"),
+      Map.of("gpu1/gi3/access", 30, "gpu1/gi3/ci0/access", 31));
 
   private Cards() {}
 
   static Gpu gpu(int index, int minor, int numa, Gpu.MigState mig) {
+    return gpu(index, minor, numa, mig, List.of());
+  }
+
+  static Gpu gpu(int index, int minor, int numa, Gpu.MigState mig, List<MigDevice> migDevices) {
     return new Gpu(
         index,
         "GPU-" + index,
@@ -35,7 +43,8 @@ final class Cards {
         numa,
         40L << 30,
         new ComputeCapability(8, 0),
-        mig);
+        mig,
+        migDevices);
   }
 
   /** {@code count} healthy non-MIG cards, minor = index, NUMA 0 for the first half. */

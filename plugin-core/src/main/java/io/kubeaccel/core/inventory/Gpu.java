@@ -1,6 +1,7 @@
 package io.kubeaccel.core.inventory;
 
 import io.kubeaccel.nvml.ComputeCapability;
+import java.util.List;
 
 /**
  * One physical GPU as read from NVML at start: the values that never change while the card stays in the node.
@@ -14,6 +15,7 @@ import io.kubeaccel.nvml.ComputeCapability;
  * @param memoryBytes total framebuffer memory
  * @param computeCapability CUDA compute capability
  * @param mig MIG mode of the card
+ * @param migDevices the card's MIG devices in slot order; empty unless {@code mig} is {@code ENABLED}
  */
 public record Gpu(
     int index,
@@ -24,7 +26,12 @@ public record Gpu(
     int numaNode,
     long memoryBytes,
     ComputeCapability computeCapability,
-    MigState mig) {
+    MigState mig,
+    List<MigDevice> migDevices) {
+
+  public Gpu {
+    migDevices = List.copyOf(migDevices);
+  }
 
   /** MIG mode as NVML reports it; {@code UNSUPPORTED} for cards without MIG. */
   public enum MigState {

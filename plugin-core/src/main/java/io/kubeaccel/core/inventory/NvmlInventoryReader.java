@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,7 @@ public final class NvmlInventoryReader {
   private Gpu readGpu(NvmlDevice device) {
     PciInfo pci = device.pciInfo();
     String address = pci.sysfsAddress();
+    Gpu.MigState mig = migState(device);
     return new Gpu(
         device.index(),
         device.uuid(),
@@ -72,7 +74,28 @@ public final class NvmlInventoryReader {
         numa.numaNode(address),
         device.memoryInfo().total(),
         device.cudaComputeCapability(),
-        migState(device));
+        mig,
+        mig == Gpu.MigState.ENABLED ? readMigDevices(device) : List.of());
+  }
+
+  /** The card's MIG devices by slot; empty slots (no GPU instance configured there) are skipped. */
+  private static List<MigDevice> readMigDevices(NvmlDevice card) {
+    List<MigDevice> devices = new ArrayList<>();
+    for (int slot = 0; slot < card.maxMigDeviceCount(); slot++) {
+      Optional<NvmlDevice> found = card.migDevice(slot);
+      if (found.isEmpty()) {
+        continue;
+      }
+      NvmlDevice mig = found.get();
+      devices.add(new MigDevice(
+          mig.uuid(),
+          slot,
+          mig.migProfile().toString(),
+          mig.gpuInstanceId(),
+          mig.computeInstanceId(),
+          mig.memoryInfo().total()));
+    }
+    return devices;
   }
 
   private static Gpu.MigState migState(NvmlDevice device) {
