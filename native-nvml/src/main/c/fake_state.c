@@ -18,6 +18,15 @@ int fake_gpu_by_uuid(const char *uuid) {
   return -1;
 }
 
+int fake_mig_by_uuid(const char *uuid) {
+  for (int i = 0; i < fake.inv.mig_count; i++) {
+    if (strcasecmp(fake.inv.migs[i].uuid, uuid) == 0) {
+      return i;
+    }
+  }
+  return -1;
+}
+
 int fake_add_failure(enum fake_function function, int gpu, nvmlReturn_t code, unsigned long after_calls) {
   if (fake.failure_count == fake.failure_capacity) {
     size_t capacity = fake.failure_capacity == 0 ? 8 : fake.failure_capacity * 2;
@@ -70,25 +79,38 @@ nvmlReturn_t fake_enter(void) {
   }
   fake_control_poll();
   fake_events_pump();
+  if (fake.compute_mode_dirty) {
+    fake_compute_mode_publish(); /* a computemode line changed a mode */
+  }
   return NVML_SUCCESS;
 }
 
-/* A handle is the address of its GPU in the inventory array; anything else is rejected without dereferencing it. */
-struct fake_gpu *fake_gpu_of(nvmlDevice_t device) {
-  uintptr_t p = (uintptr_t)device, base = (uintptr_t)fake.inv.gpus;
-  if (device == NULL || fake.inv.gpu_count == 0 || p < base ||
-      p >= base + (uintptr_t)fake.inv.gpu_count * sizeof(struct fake_gpu) || (p - base) % sizeof(struct fake_gpu)) {
+/* A handle is the address of its element in an inventory array; anything else is rejected without dereferencing it. */
+static const void *element_of(nvmlDevice_t device, const void *array, int count, size_t size) {
+  uintptr_t p = (uintptr_t)device, base = (uintptr_t)array;
+  if (device == NULL || array == NULL || count == 0 || p < base || p >= base + (uintptr_t)count * size ||
+      (p - base) % size) {
     return NULL;
   }
-  return (struct fake_gpu *)device;
+  return (const void *)device;
 }
 
-nvmlReturn_t fake_enter_device(enum fake_function function, nvmlDevice_t device, struct fake_gpu **gpu) {
+struct fake_gpu *fake_gpu_of(nvmlDevice_t device) {
+  return (struct fake_gpu *)element_of(device, fake.inv.gpus, fake.inv.gpu_count, sizeof(struct fake_gpu));
+}
+
+struct fake_mig *fake_mig_of(nvmlDevice_t device) {
+  return (struct fake_mig *)element_of(device, fake.inv.migs, fake.inv.mig_count, sizeof(struct fake_mig));
+}
+
+nvmlReturn_t fake_enter_handle(enum fake_function function, nvmlDevice_t device, struct fake_gpu **gpu,
+                               struct fake_mig **mig) {
   nvmlReturn_t rc = fake_enter();
   if (rc != NVML_SUCCESS) {
     return rc;
   }
-  *gpu = fake_gpu_of(device);
+  *mig = fake_mig_of(device);
+  *gpu = *mig != NULL ? &fake.inv.gpus[(*mig)->gpu] : fake_gpu_of(device);
   if (*gpu == NULL) {
     return NVML_ERROR_INVALID_ARGUMENT;
   }
@@ -96,6 +118,12 @@ nvmlReturn_t fake_enter_device(enum fake_function function, nvmlDevice_t device,
     return NVML_ERROR_GPU_IS_LOST;
   }
   return fake_failure_for(function, (*gpu)->index, 1);
+}
+
+nvmlReturn_t fake_enter_device(enum fake_function function, nvmlDevice_t device, struct fake_gpu **gpu) {
+  struct fake_mig *mig;
+  nvmlReturn_t rc = fake_enter_handle(function, device, gpu, &mig);
+  return rc == NVML_SUCCESS && mig != NULL ? NVML_ERROR_NOT_SUPPORTED : rc;
 }
 
 nvmlReturn_t fake_copy_string(const char *value, char *out, unsigned int length) {

@@ -16,10 +16,12 @@
 #define INVENTORY_MAX_BYTES (16L * 1024 * 1024)
 #define MAX_MEMORY_MIB (1LL << 40)
 
-static int load_gpu(struct ctx *c, const struct json_value *v, int index, struct fake_gpu *gpu) {
+static int load_gpu(struct ctx *c, const struct json_value *v, int index, struct fake_inventory *inv) {
   static const char *const allowed[] = {"uuid", "name", "minor", "pciBusId", "pciDeviceId", "pciSubSystemId",
                                         "memoryMiB", "usedMiB", "numaNode", "pcieSwitch", "board",
-                                        "computeCapability", "migMode", "nvswitchLinks", NULL};
+                                        "computeCapability", "migMode", "nvswitchLinks", "migDevices",
+                                        "computeMode", "utilization", "temperatureC", "powerW", "processes", NULL};
+  struct fake_gpu *gpu = &inv->gpus[index];
   char where[32], uuid[48], default_bus_id[32], bus_id[32];
   long long minor, memory, used, numa, nvswitch;
   snprintf(where, sizeof where, "gpus[%d]", index);
@@ -61,6 +63,25 @@ static int load_gpu(struct ctx *c, const struct json_value *v, int index, struct
   gpu->used_mib = (unsigned long long)used;
   gpu->numa_node = (int)numa;
   gpu->nvswitch_links = (int)nvswitch;
+  return load_gpu_runtime(c, v, where, gpu) && load_migs(c, v, where, inv, gpu);
+}
+
+/* GPU and MIG device uuids share one namespace: nvmlDeviceGetHandleByUUID takes either. */
+static int check_mig_uuids(struct ctx *c, const struct json_value *gpus, const struct fake_inventory *inv) {
+  for (int i = 0; i < inv->mig_count; i++) {
+    const struct fake_mig *mig = &inv->migs[i];
+    int clash_gpu = -1, clash_mig = -1;
+    for (int j = 0; j < inv->gpu_count && clash_gpu < 0; j++) {
+      clash_gpu = strcasecmp(mig->uuid, inv->gpus[j].uuid) == 0 ? j : -1;
+    }
+    for (int j = 0; j < i && clash_mig < 0; j++) {
+      clash_mig = strcasecmp(mig->uuid, inv->migs[j].uuid) == 0 ? j : -1;
+    }
+    if (clash_gpu >= 0 || clash_mig >= 0) {
+      return bad(c, gpus->items[mig->gpu], "gpus[%d].migDevices[%d].uuid: \"%s\" is already %s", mig->gpu,
+                 mig->slot, mig->uuid, clash_gpu >= 0 ? "a GPU's uuid" : "another MIG device's uuid");
+    }
+  }
   return 1;
 }
 
@@ -73,13 +94,14 @@ static int load_gpus(struct ctx *c, const struct json_value *root, struct fake_i
     return bad(c, gpus, "gpus: expected an array of at most %d objects", FAKE_MAX_GPUS);
   }
   inv->gpus = calloc(gpus->count + 1, sizeof *inv->gpus);
-  if (inv->gpus == NULL) {
+  inv->migs = calloc((size_t)count_migs(gpus) + 1, sizeof *inv->migs);
+  if (inv->gpus == NULL || inv->migs == NULL) {
     return bad(c, gpus, "out of memory");
   }
   inv->gpu_count = (int)gpus->count;
   for (int i = 0; i < inv->gpu_count; i++) {
     struct fake_gpu *gpu = &inv->gpus[i];
-    if (!load_gpu(c, gpus->items[i], i, gpu)) {
+    if (!load_gpu(c, gpus->items[i], i, inv)) {
       return 0;
     }
     for (int j = 0; j < i; j++) {
@@ -93,7 +115,7 @@ static int load_gpus(struct ctx *c, const struct json_value *root, struct fake_i
       }
     }
   }
-  return 1;
+  return check_mig_uuids(c, gpus, inv);
 }
 
 static char *read_file(const char *path, size_t *length, char *error, size_t error_size) {
@@ -168,7 +190,14 @@ int fake_inventory_load(const char *path, struct fake_inventory *inv, char *erro
 }
 
 void fake_inventory_free(struct fake_inventory *inv) {
+  for (int i = 0; inv->gpus != NULL && i < inv->gpu_count; i++) {
+    fake_process_list_free(&inv->gpus[i].processes);
+  }
+  for (int i = 0; inv->migs != NULL && i < inv->mig_count; i++) {
+    fake_process_list_free(&inv->migs[i].processes);
+  }
   free(inv->gpus);
+  free(inv->migs);
   free(inv->topology);
   free(inv->events);
   free(inv->failures);

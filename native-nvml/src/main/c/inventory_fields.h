@@ -38,6 +38,14 @@ int parse_bus_id(const char *text, nvmlPciInfo_t *pci);
 /* "8.0" (or the number 8.0): major and a one-digit minor, as CUDA names them. Default 8.0. */
 int parse_compute_capability(struct ctx *c, const struct json_value *object, const char *where, struct fake_gpu *gpu);
 
+/* inventory_devices.c */
+/* computeMode, utilization, temperatureC, powerW and processes of a GPU whose other members are loaded. */
+int load_gpu_runtime(struct ctx *c, const struct json_value *v, const char *where, struct fake_gpu *gpu);
+/* The GPU's migDevices, appended to inv->migs (sized with count_migs beforehand). */
+int load_migs(struct ctx *c, const struct json_value *v, const char *where, struct fake_inventory *inv,
+              struct fake_gpu *gpu);
+int count_migs(const struct json_value *gpus); /* an upper bound of the MIG devices the gpus array lists */
+
 /* inventory_links.c */
 int load_nvlinks(struct ctx *c, const struct json_value *root, struct fake_inventory *inv);
 int load_topology(struct ctx *c, const struct json_value *root, struct fake_inventory *inv);

@@ -1,4 +1,8 @@
-/* Per-GPU queries: identity, PCI, memory, compute capability, MIG, topology and NVLink. */
+/*
+ * Per-GPU queries: identity, PCI, memory, compute capability, MIG mode, topology and NVLink. Identity, memory and
+ * compute capability also answer for MIG device handles; every other call here is about a whole GPU and answers a MIG
+ * device handle with NOT_SUPPORTED.
+ */
 #define _GNU_SOURCE
 #include <string.h>
 
@@ -15,6 +19,13 @@ static nvmlReturn_t begin(enum fake_function function, nvmlDevice_t device, stru
   return fake_enter_device(function, device, gpu);
 }
 
+/* begin() for the calls that also take MIG device handles: *mig is the MIG device or NULL. */
+static nvmlReturn_t begin_any(enum fake_function function, nvmlDevice_t device, struct fake_gpu **gpu,
+                              struct fake_mig **mig) {
+  pthread_mutex_lock(&fake.lock);
+  return fake_enter_handle(function, device, gpu, mig);
+}
+
 static nvmlReturn_t end(nvmlReturn_t rc) {
   pthread_mutex_unlock(&fake.lock);
   return rc;
@@ -22,14 +33,17 @@ static nvmlReturn_t end(nvmlReturn_t rc) {
 
 NVML_API nvmlReturn_t nvmlDeviceGetUUID(nvmlDevice_t device, char *uuid, unsigned int length) {
   struct fake_gpu *gpu;
-  nvmlReturn_t rc = begin(FN_UUID, device, &gpu);
-  return end(rc == NVML_SUCCESS ? fake_copy_string(gpu->uuid, uuid, length) : rc);
+  struct fake_mig *mig;
+  nvmlReturn_t rc = begin_any(FN_UUID, device, &gpu, &mig);
+  return end(rc == NVML_SUCCESS ? fake_copy_string(mig != NULL ? mig->uuid : gpu->uuid, uuid, length) : rc);
 }
 
+/* A MIG device is named after its GPU and profile, e.g. "NVIDIA A100-SXM4-40GB MIG 1g.5gb". */
 NVML_API nvmlReturn_t nvmlDeviceGetName(nvmlDevice_t device, char *name, unsigned int length) {
   struct fake_gpu *gpu;
-  nvmlReturn_t rc = begin(FN_NAME, device, &gpu);
-  return end(rc == NVML_SUCCESS ? fake_copy_string(gpu->name, name, length) : rc);
+  struct fake_mig *mig;
+  nvmlReturn_t rc = begin_any(FN_NAME, device, &gpu, &mig);
+  return end(rc == NVML_SUCCESS ? fake_copy_string(mig != NULL ? mig->name : gpu->name, name, length) : rc);
 }
 
 NVML_API nvmlReturn_t nvmlDeviceGetMinorNumber(nvmlDevice_t device, unsigned int *minorNumber) {
@@ -54,22 +68,26 @@ NVML_API nvmlReturn_t nvmlDeviceGetPciInfo_v3(nvmlDevice_t device, nvmlPciInfo_t
   return end(rc);
 }
 
+/* A MIG device reports its own memory (its GPU instance's share of the GPU). */
 NVML_API nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t *memory) {
   struct fake_gpu *gpu;
-  nvmlReturn_t rc = begin(FN_MEMORY_INFO, device, &gpu);
+  struct fake_mig *mig;
+  nvmlReturn_t rc = begin_any(FN_MEMORY_INFO, device, &gpu, &mig);
   if (rc == NVML_SUCCESS && memory == NULL) {
     rc = NVML_ERROR_INVALID_ARGUMENT;
   } else if (rc == NVML_SUCCESS) {
-    memory->total = gpu->memory_mib << 20;
-    memory->used = gpu->used_mib << 20;
+    memory->total = (mig != NULL ? mig->attributes.memorySizeMB : gpu->memory_mib) << 20;
+    memory->used = (mig != NULL ? mig->used_mib : gpu->used_mib) << 20;
     memory->free = memory->total - memory->used;
   }
   return end(rc);
 }
 
+/* A MIG device has its GPU's compute capability. */
 NVML_API nvmlReturn_t nvmlDeviceGetCudaComputeCapability(nvmlDevice_t device, int *major, int *minor) {
   struct fake_gpu *gpu;
-  nvmlReturn_t rc = begin(FN_COMPUTE_CAPABILITY, device, &gpu);
+  struct fake_mig *mig;
+  nvmlReturn_t rc = begin_any(FN_COMPUTE_CAPABILITY, device, &gpu, &mig);
   if (rc == NVML_SUCCESS && (major == NULL || minor == NULL)) {
     rc = NVML_ERROR_INVALID_ARGUMENT;
   } else if (rc == NVML_SUCCESS) {
@@ -98,7 +116,9 @@ NVML_API nvmlReturn_t nvmlDeviceGetTopologyCommonAncestor(nvmlDevice_t device1, 
   struct fake_gpu *gpu;
   nvmlReturn_t rc = begin(FN_TOPOLOGY, device1, &gpu); /* a failure rule's "gpu" matches the first device */
   struct fake_gpu *other = rc == NVML_SUCCESS ? fake_gpu_of(device2) : NULL;
-  if (rc == NVML_SUCCESS && (other == NULL || pathInfo == NULL)) {
+  if (rc == NVML_SUCCESS && pathInfo != NULL && other == NULL && fake_mig_of(device2) != NULL) {
+    rc = NVML_ERROR_NOT_SUPPORTED; /* like a MIG device as device1 */
+  } else if (rc == NVML_SUCCESS && (other == NULL || pathInfo == NULL)) {
     rc = NVML_ERROR_INVALID_ARGUMENT;
   } else if (rc == NVML_SUCCESS && fake.lost[other->index]) {
     rc = NVML_ERROR_GPU_IS_LOST;

@@ -5,15 +5,56 @@
 
 #include "fake_nvml.h"
 
-/* Indexed by enum fake_function; the names failure rules use. */
+/* Indexed by enum fake_function; the names failure rules use (a missing entry would be NULL: keep them paired). */
 static const char *const FAKE_FUNCTION_NAMES[FN_COUNT] = {
-    "nvmlInit_v2", "nvmlShutdown", "nvmlSystemGetDriverVersion", "nvmlSystemGetCudaDriverVersion",
-    "nvmlDeviceGetCount_v2", "nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetHandleByUUID", "nvmlDeviceGetUUID",
-    "nvmlDeviceGetName", "nvmlDeviceGetMinorNumber", "nvmlDeviceGetPciInfo_v3", "nvmlDeviceGetMemoryInfo",
-    "nvmlDeviceGetCudaComputeCapability", "nvmlDeviceGetMigMode", "nvmlDeviceGetTopologyCommonAncestor",
-    "nvmlDeviceGetNvLinkState", "nvmlDeviceGetNvLinkRemotePciInfo_v2", "nvmlDeviceGetNvLinkRemoteDeviceType",
-    "nvmlDeviceGetSupportedEventTypes", "nvmlEventSetCreate", "nvmlDeviceRegisterEvents", "nvmlEventSetWait_v2",
-    "nvmlEventSetFree"};
+    [FN_INIT] = "nvmlInit_v2",
+    [FN_SHUTDOWN] = "nvmlShutdown",
+    [FN_DRIVER_VERSION] = "nvmlSystemGetDriverVersion",
+    [FN_CUDA_DRIVER_VERSION] = "nvmlSystemGetCudaDriverVersion",
+    [FN_DEVICE_COUNT] = "nvmlDeviceGetCount_v2",
+    [FN_HANDLE_BY_INDEX] = "nvmlDeviceGetHandleByIndex_v2",
+    [FN_HANDLE_BY_UUID] = "nvmlDeviceGetHandleByUUID",
+    [FN_UUID] = "nvmlDeviceGetUUID",
+    [FN_NAME] = "nvmlDeviceGetName",
+    [FN_MINOR] = "nvmlDeviceGetMinorNumber",
+    [FN_PCI_INFO] = "nvmlDeviceGetPciInfo_v3",
+    [FN_MEMORY_INFO] = "nvmlDeviceGetMemoryInfo",
+    [FN_COMPUTE_CAPABILITY] = "nvmlDeviceGetCudaComputeCapability",
+    [FN_MIG_MODE] = "nvmlDeviceGetMigMode",
+    [FN_TOPOLOGY] = "nvmlDeviceGetTopologyCommonAncestor",
+    [FN_NVLINK_STATE] = "nvmlDeviceGetNvLinkState",
+    [FN_NVLINK_REMOTE_PCI] = "nvmlDeviceGetNvLinkRemotePciInfo_v2",
+    [FN_NVLINK_REMOTE_TYPE] = "nvmlDeviceGetNvLinkRemoteDeviceType",
+    [FN_SUPPORTED_EVENTS] = "nvmlDeviceGetSupportedEventTypes",
+    [FN_EVENT_SET_CREATE] = "nvmlEventSetCreate",
+    [FN_REGISTER_EVENTS] = "nvmlDeviceRegisterEvents",
+    [FN_EVENT_SET_WAIT] = "nvmlEventSetWait_v2",
+    [FN_EVENT_SET_FREE] = "nvmlEventSetFree",
+    [FN_MAX_MIG_DEVICE_COUNT] = "nvmlDeviceGetMaxMigDeviceCount",
+    [FN_MIG_HANDLE_BY_INDEX] = "nvmlDeviceGetMigDeviceHandleByIndex",
+    [FN_IS_MIG_HANDLE] = "nvmlDeviceIsMigDeviceHandle",
+    [FN_PARENT_OF_MIG] = "nvmlDeviceGetDeviceHandleFromMigDeviceHandle",
+    [FN_GPU_INSTANCE_ID] = "nvmlDeviceGetGpuInstanceId",
+    [FN_COMPUTE_INSTANCE_ID] = "nvmlDeviceGetComputeInstanceId",
+    [FN_ATTRIBUTES] = "nvmlDeviceGetAttributes_v2",
+    [FN_GET_COMPUTE_MODE] = "nvmlDeviceGetComputeMode",
+    [FN_SET_COMPUTE_MODE] = "nvmlDeviceSetComputeMode",
+    [FN_UTILIZATION] = "nvmlDeviceGetUtilizationRates",
+    [FN_RUNNING_PROCESSES] = "nvmlDeviceGetComputeRunningProcesses_v3",
+    [FN_PROCESS_UTILIZATION] = "nvmlDeviceGetProcessUtilization",
+    [FN_TEMPERATURE] = "nvmlDeviceGetTemperature",
+    [FN_POWER_USAGE] = "nvmlDeviceGetPowerUsage",
+};
+
+/* Unversioned names nvml.h maps to the versions implemented here; a rule may use either. */
+static const struct {
+  const char *name;
+  enum fake_function function;
+} FAKE_FUNCTION_ALIASES[] = {
+    {"nvmlSystemGetCudaDriverVersion_v2", FN_CUDA_DRIVER_VERSION},
+    {"nvmlDeviceGetAttributes", FN_ATTRIBUTES},
+    {"nvmlDeviceGetComputeRunningProcesses", FN_RUNNING_PROCESSES},
+};
 
 struct code_entry {
   nvmlReturn_t code;
@@ -57,11 +98,13 @@ static const struct code_entry CODES[] = {
 };
 
 int fake_function_by_name(const char *name) {
-  if (strcmp(name, "nvmlSystemGetCudaDriverVersion_v2") == 0) {
-    return FN_CUDA_DRIVER_VERSION; /* the same function under its versioned name */
+  for (size_t i = 0; i < sizeof FAKE_FUNCTION_ALIASES / sizeof FAKE_FUNCTION_ALIASES[0]; i++) {
+    if (strcmp(name, FAKE_FUNCTION_ALIASES[i].name) == 0) {
+      return FAKE_FUNCTION_ALIASES[i].function;
+    }
   }
   for (int i = 0; i < FN_COUNT; i++) {
-    if (strcmp(name, FAKE_FUNCTION_NAMES[i]) == 0) {
+    if (FAKE_FUNCTION_NAMES[i] != NULL && strcmp(name, FAKE_FUNCTION_NAMES[i]) == 0) {
       return i;
     }
   }

@@ -17,6 +17,8 @@ struct queued_event {
   int gpu;
   unsigned long long type;
   unsigned long long data;
+  unsigned int gpu_instance_id;     /* FAKE_NO_INSTANCE unless about a MIG device */
+  unsigned int compute_instance_id;
 };
 
 struct nvmlEventSet_st {
@@ -81,13 +83,18 @@ static void enqueue(struct nvmlEventSet_st *set, struct queued_event event) {
   set->queue[set->tail++] = event;
 }
 
-void fake_events_dispatch(int gpu, unsigned long long type, unsigned long long data) {
+void fake_events_dispatch_instance(int gpu, unsigned int gpu_instance_id, unsigned int compute_instance_id,
+                                   unsigned long long type, unsigned long long data) {
   for (struct nvmlEventSet_st *set = fake.sets; set != NULL; set = set->next) {
     if (set->masks[gpu] & type) {
-      enqueue(set, (struct queued_event){gpu, type, data});
+      enqueue(set, (struct queued_event){gpu, type, data, gpu_instance_id, compute_instance_id});
     }
   }
   pthread_cond_broadcast(&fake.changed);
+}
+
+void fake_events_dispatch(int gpu, unsigned long long type, unsigned long long data) {
+  fake_events_dispatch_instance(gpu, FAKE_NO_INSTANCE, FAKE_NO_INSTANCE, type, data);
 }
 
 void fake_events_pump(void) {
@@ -194,6 +201,9 @@ NVML_API nvmlReturn_t nvmlEventSetWait_v2(nvmlEventSet_t set, nvmlEventData_t *d
     }
     fake_control_poll();
     fake_events_pump();
+    if (fake.compute_mode_dirty) {
+      fake_compute_mode_publish();
+    }
     rc = fake_failure_for(FN_EVENT_SET_WAIT, -1, 0); /* a failure injected while waiting ends the wait */
     if (rc != NVML_SUCCESS) {
       break;
@@ -204,8 +214,8 @@ NVML_API nvmlReturn_t nvmlEventSetWait_v2(nvmlEventSet_t set, nvmlEventData_t *d
       data->device = (nvmlDevice_t)&fake.inv.gpus[event.gpu];
       data->eventType = event.type;
       data->eventData = event.data;
-      data->gpuInstanceId = 0xFFFFFFFFu; /* not a MIG event: the whole GPU */
-      data->computeInstanceId = 0xFFFFFFFFu;
+      data->gpuInstanceId = event.gpu_instance_id; /* 0xFFFFFFFF: the whole GPU, not one MIG device */
+      data->computeInstanceId = event.compute_instance_id;
       break;
     }
     long long remaining = deadline - monotonic_ns();

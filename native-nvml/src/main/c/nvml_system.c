@@ -1,4 +1,4 @@
-/* Initialisation and shutdown, system queries, device handles, and the fake-only exports. */
+/* Initialisation and shutdown, system queries, device handles, and why the last init failed (fake-only). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdio.h>
@@ -39,6 +39,13 @@ static void resolve_paths(void) {
     snprintf(fake.control_path, sizeof fake.control_path, "%.*s/control", dir_length,
              slash == NULL ? "." : fake.inventory_path);
   }
+  /* Beside the control file: both are the node's run-time state, where the inventory may be shared. */
+  const char *slash = strrchr(fake.control_path, '/');
+  int dir_length = slash == NULL ? 1 : (int)(slash - fake.control_path);
+  if (snprintf(fake.compute_mode_path, sizeof fake.compute_mode_path, "%.*s/compute-mode", dir_length,
+               slash == NULL ? "." : fake.control_path) >= (int)sizeof fake.compute_mode_path) {
+    fake.compute_mode_path[0] = '\0';
+  }
 }
 
 static void stop(void) {
@@ -50,6 +57,7 @@ static void stop(void) {
   fake.failures = NULL;
   fake.failure_count = fake.failure_capacity = 0;
   fake.init_count = 0;
+  fake.compute_mode_dirty = 0;
 }
 
 /* First reference: read the inventory, replay the control file's lasting commands, apply nvmlInit_v2 failures. */
@@ -92,6 +100,7 @@ static nvmlReturn_t start(void) {
   clock_gettime(CLOCK_MONOTONIC, &fake.init_time);
   fake.init_count = 1;
   fake.successful_inits++;
+  fake_compute_mode_publish();
   return NVML_SUCCESS;
 }
 
@@ -185,29 +194,41 @@ NVML_API nvmlReturn_t nvmlDeviceGetHandleByIndex_v2(unsigned int index, nvmlDevi
   return rc;
 }
 
+/* A MIG device by the legacy "MIG-GPU-<uuid>/<gi>/<ci>" form drivers before R470 used (and still accept). */
+static int mig_by_legacy_uuid(const char *uuid) {
+  char gpu_uuid[NVML_DEVICE_UUID_V2_BUFFER_SIZE];
+  unsigned int gi, ci;
+  int consumed = 0;
+  if (strncasecmp(uuid, "MIG-GPU-", 8) != 0 ||
+      sscanf(uuid + 4, "%80[^/]/%u/%u%n", gpu_uuid, &gi, &ci, &consumed) != 3 || uuid[4 + consumed] != '\0') {
+    return -1;
+  }
+  int gpu = fake_gpu_by_uuid(gpu_uuid);
+  for (int i = 0; gpu >= 0 && i < fake.inv.gpus[gpu].mig_count; i++) {
+    const struct fake_mig *mig = &fake.inv.migs[fake.inv.gpus[gpu].mig_first + i];
+    if (mig->gpu_instance_id == gi && mig->compute_instance_id == ci) {
+      return fake.inv.gpus[gpu].mig_first + i;
+    }
+  }
+  return -1;
+}
+
+/* A GPU's uuid gives its handle, a MIG device's uuid (either form) the MIG device handle. */
 NVML_API nvmlReturn_t nvmlDeviceGetHandleByUUID(const char *uuid, nvmlDevice_t *device) {
   pthread_mutex_lock(&fake.lock);
   nvmlReturn_t rc = fake_enter();
   if (rc == NVML_SUCCESS && uuid == NULL) {
     rc = NVML_ERROR_INVALID_ARGUMENT;
   } else if (rc == NVML_SUCCESS) {
-    rc = handle_of(FN_HANDLE_BY_UUID, fake_gpu_by_uuid(uuid), device);
+    int mig = fake_mig_by_uuid(uuid);
+    mig = mig >= 0 ? mig : mig_by_legacy_uuid(uuid);
+    rc = handle_of(FN_HANDLE_BY_UUID, mig >= 0 ? fake.inv.migs[mig].gpu : fake_gpu_by_uuid(uuid), device);
+    if (rc == NVML_SUCCESS && mig >= 0) {
+      *device = (nvmlDevice_t)&fake.inv.migs[mig];
+    }
   }
   pthread_mutex_unlock(&fake.lock);
   return rc;
-}
-
-NVML_API int kubeaccelFakeNvmlSizeof(const char *typeName) {
-  if (typeName == NULL) {
-    return -1;
-  }
-  if (strcmp(typeName, "nvmlPciInfo_t") == 0) {
-    return (int)sizeof(nvmlPciInfo_t);
-  }
-  if (strcmp(typeName, "nvmlMemory_t") == 0) {
-    return (int)sizeof(nvmlMemory_t);
-  }
-  return strcmp(typeName, "nvmlEventData_t") == 0 ? (int)sizeof(nvmlEventData_t) : -1;
 }
 
 NVML_API const char *kubeaccelFakeNvmlLastError(void) {

@@ -3,9 +3,26 @@ package io.kubeaccel.nvml;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
+import com.sun.jna.ptr.PointerByReference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
-/** An {@code nvmlDevice_t} handle of one {@link JnaNvml}; equal handles of the same instance are the same GPU. */
-record JnaDevice(JnaNvml owner, int index, Pointer handle) implements NvmlDevice {
+/**
+ * An {@code nvmlDevice_t} handle of one {@link JnaNvml}; equal handles of the same instance are the same device.
+ *
+ * @param knownParent for a MIG device, the GPU it was enumerated from (null for GPUs)
+ */
+record JnaDevice(JnaNvml owner, int index, Pointer handle, JnaDevice knownParent)
+    implements NvmlDevice {
+  /** {@code NVML_TEMPERATURE_GPU}: the GPU die sensor. */
+  private static final int NVML_TEMPERATURE_GPU = 0;
+
+  /** A whole GPU. */
+  JnaDevice(JnaNvml owner, int index, Pointer handle) {
+    this(owner, index, handle, null);
+  }
 
   private NvmlLibrary library(String function) {
     owner.ensureOpen(function);
@@ -121,7 +138,153 @@ record JnaDevice(JnaNvml owner, int index, Pointer handle) implements NvmlDevice
   }
 
   @Override
+  public int maxMigDeviceCount() {
+    IntByReference count = new IntByReference();
+    String function = "nvmlDeviceGetMaxMigDeviceCount";
+    owner.check(library(function).nvmlDeviceGetMaxMigDeviceCount(handle, count), function);
+    return count.getValue();
+  }
+
+  @Override
+  public Optional<NvmlDevice> migDevice(int index) {
+    PointerByReference mig = new PointerByReference();
+    String function = "nvmlDeviceGetMigDeviceHandleByIndex";
+    int returnCode = library(function).nvmlDeviceGetMigDeviceHandleByIndex(handle, index, mig);
+    if (returnCode == NvmlReturn.NOT_FOUND.value()) {
+      return Optional.empty();
+    }
+    owner.check(returnCode, function);
+    return Optional.of(new JnaDevice(owner, index, mig.getValue(), this));
+  }
+
+  @Override
+  public List<NvmlDevice> migDevices() {
+    List<NvmlDevice> devices = new ArrayList<>();
+    for (int slot = 0, slots = maxMigDeviceCount(); slot < slots; slot++) {
+      migDevice(slot).ifPresent(devices::add);
+    }
+    return List.copyOf(devices);
+  }
+
+  /** The slot of MIG device {@code mig} under this GPU, or -1. */
+  int slotOf(Pointer mig) {
+    PointerByReference candidate = new PointerByReference();
+    for (int slot = 0, slots = maxMigDeviceCount(); slot < slots; slot++) {
+      if (owner.library().nvmlDeviceGetMigDeviceHandleByIndex(handle, slot, candidate) == 0
+          && mig.equals(candidate.getValue())) {
+        return slot;
+      }
+    }
+    return -1;
+  }
+
+  @Override
+  public boolean isMigDevice() {
+    IntByReference isMig = new IntByReference();
+    String function = "nvmlDeviceIsMigDeviceHandle";
+    owner.check(library(function).nvmlDeviceIsMigDeviceHandle(handle, isMig), function);
+    return isMig.getValue() != 0;
+  }
+
+  @Override
+  public NvmlDevice parent() {
+    PointerByReference parent = new PointerByReference();
+    String function = "nvmlDeviceGetDeviceHandleFromMigDeviceHandle";
+    owner.check(
+        library(function).nvmlDeviceGetDeviceHandleFromMigDeviceHandle(handle, parent), function);
+    if (knownParent != null && knownParent.handle.equals(parent.getValue())) {
+      return knownParent;
+    }
+    return new JnaDevice(owner, owner.indexOf(parent.getValue()), parent.getValue());
+  }
+
+  @Override
+  public int gpuInstanceId() {
+    IntByReference id = new IntByReference();
+    String function = "nvmlDeviceGetGpuInstanceId";
+    owner.check(library(function).nvmlDeviceGetGpuInstanceId(handle, id), function);
+    return id.getValue();
+  }
+
+  @Override
+  public int computeInstanceId() {
+    IntByReference id = new IntByReference();
+    String function = "nvmlDeviceGetComputeInstanceId";
+    owner.check(library(function).nvmlDeviceGetComputeInstanceId(handle, id), function);
+    return id.getValue();
+  }
+
+  @Override
+  public MigAttributes attributes() {
+    NvmlStructs.DeviceAttributesStruct attributes = new NvmlStructs.DeviceAttributesStruct();
+    String function = "nvmlDeviceGetAttributes_v2";
+    owner.check(library(function).nvmlDeviceGetAttributes_v2(handle, attributes), function);
+    return attributes.toMigAttributes();
+  }
+
+  @Override
+  public MigProfile migProfile() {
+    MigAttributes attributes = attributes();
+    return MigProfile.of(attributes, parent().memoryInfo().total());
+  }
+
+  @Override
+  public ComputeMode computeMode() {
+    IntByReference mode = new IntByReference();
+    String function = "nvmlDeviceGetComputeMode";
+    owner.check(library(function).nvmlDeviceGetComputeMode(handle, mode), function);
+    return ComputeMode.fromNvml(mode.getValue());
+  }
+
+  @Override
+  public void setComputeMode(ComputeMode mode) {
+    Objects.requireNonNull(mode, "mode");
+    String function = "nvmlDeviceSetComputeMode";
+    owner.check(library(function).nvmlDeviceSetComputeMode(handle, mode.nvmlValue()), function);
+  }
+
+  @Override
+  public Utilization utilizationRates() {
+    NvmlStructs.UtilizationStruct utilization = new NvmlStructs.UtilizationStruct();
+    String function = "nvmlDeviceGetUtilizationRates";
+    owner.check(library(function).nvmlDeviceGetUtilizationRates(handle, utilization), function);
+    return new Utilization(utilization.gpu, utilization.memory);
+  }
+
+  @Override
+  public List<ProcessInfo> computeRunningProcesses() {
+    owner.ensureOpen(JnaProcessLists.RUNNING);
+    return JnaProcessLists.running(owner, handle);
+  }
+
+  @Override
+  public List<ProcessUtilizationSample> processUtilization(long lastSeenTimeStamp) {
+    owner.ensureOpen(JnaProcessLists.UTILIZATION);
+    return JnaProcessLists.utilization(owner, handle, lastSeenTimeStamp);
+  }
+
+  @Override
+  public int temperatureCelsius() {
+    IntByReference temperature = new IntByReference();
+    String function = "nvmlDeviceGetTemperature";
+    owner.check(
+        library(function).nvmlDeviceGetTemperature(handle, NVML_TEMPERATURE_GPU, temperature),
+        function);
+    return temperature.getValue();
+  }
+
+  @Override
+  public int powerUsageMilliwatts() {
+    IntByReference power = new IntByReference();
+    String function = "nvmlDeviceGetPowerUsage";
+    owner.check(library(function).nvmlDeviceGetPowerUsage(handle, power), function);
+    return power.getValue();
+  }
+
+  @Override
   public String toString() {
-    return "NvmlDevice[index=" + index + "]";
+    return knownParent == null
+        ? "NvmlDevice[index=" + index + "]"
+        : "NvmlDevice[index=" + knownParent.index + ", mig=" + index + "]";
   }
 }

@@ -3,6 +3,7 @@ package io.kubeaccel.nvml;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@link Nvml} over the JNA {@link NvmlLibrary}: one nvmlInit_v2 per instance, one nvmlShutdown on close. */
@@ -96,6 +97,28 @@ final class JnaNvml implements Nvml {
     PointerByReference handle = new PointerByReference();
     check(library.nvmlDeviceGetHandleByIndex_v2(index, handle), "nvmlDeviceGetHandleByIndex_v2");
     return new JnaDevice(this, index, handle.getValue());
+  }
+
+  @Override
+  public NvmlDevice deviceByUuid(String uuid) {
+    Objects.requireNonNull(uuid, "uuid");
+    String function = "nvmlDeviceGetHandleByUUID";
+    ensureOpen(function);
+    PointerByReference found = new PointerByReference();
+    check(library.nvmlDeviceGetHandleByUUID(uuid, found), function);
+    Pointer handle = found.getValue();
+    IntByReference isMig = new IntByReference();
+    check(library.nvmlDeviceIsMigDeviceHandle(handle, isMig), "nvmlDeviceIsMigDeviceHandle");
+    if (isMig.getValue() == 0) {
+      return new JnaDevice(this, indexOf(handle), handle);
+    }
+    PointerByReference parentHandle = new PointerByReference();
+    check(
+        library.nvmlDeviceGetDeviceHandleFromMigDeviceHandle(handle, parentHandle),
+        "nvmlDeviceGetDeviceHandleFromMigDeviceHandle");
+    JnaDevice parent =
+        new JnaDevice(this, indexOf(parentHandle.getValue()), parentHandle.getValue());
+    return new JnaDevice(this, parent.slotOf(handle), handle, parent);
   }
 
   /** The index of the GPU behind {@code handle}, or -1; used for event handles that were never registered here. */

@@ -32,6 +32,14 @@ public interface Nvml extends AutoCloseable {
   /** The GPU at {@code index}, 0-based, in NVML's enumeration order ({@code nvmlDeviceGetHandleByIndex_v2}). */
   NvmlDevice device(int index);
 
+  /**
+   * The GPU or MIG device with {@code uuid} ({@code nvmlDeviceGetHandleByUUID}): {@code GPU-...}, {@code MIG-...} or
+   * the legacy {@code MIG-GPU-<uuid>/<gi>/<ci>}.
+   *
+   * @throws NvmlException with {@link NvmlReturn#NOT_FOUND} when there is none
+   */
+  NvmlDevice deviceByUuid(String uuid);
+
   /** A new event set ({@code nvmlEventSetCreate}); close it to free it ({@code nvmlEventSetFree}). */
   NvmlEventSet createEventSet();
 

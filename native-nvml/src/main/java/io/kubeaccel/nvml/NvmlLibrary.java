@@ -60,6 +60,41 @@ interface NvmlLibrary extends Library {
   int nvmlDeviceGetNvLinkRemoteDeviceType(
       Pointer device, int link, IntByReference pNvLinkDeviceType);
 
+  int nvmlDeviceGetMaxMigDeviceCount(Pointer device, IntByReference count);
+
+  int nvmlDeviceGetMigDeviceHandleByIndex(Pointer device, int index, PointerByReference migDevice);
+
+  int nvmlDeviceIsMigDeviceHandle(Pointer device, IntByReference isMigDevice);
+
+  int nvmlDeviceGetDeviceHandleFromMigDeviceHandle(Pointer migDevice, PointerByReference device);
+
+  int nvmlDeviceGetGpuInstanceId(Pointer device, IntByReference id);
+
+  int nvmlDeviceGetComputeInstanceId(Pointer device, IntByReference id);
+
+  int nvmlDeviceGetAttributes_v2(Pointer device, NvmlStructs.DeviceAttributesStruct attributes);
+
+  int nvmlDeviceGetComputeMode(Pointer device, IntByReference mode);
+
+  int nvmlDeviceSetComputeMode(Pointer device, int mode);
+
+  int nvmlDeviceGetUtilizationRates(Pointer device, NvmlStructs.UtilizationStruct utilization);
+
+  /** {@code infos}: null, or an array from {@code Structure.toArray} (contiguous, as C expects). */
+  int nvmlDeviceGetComputeRunningProcesses_v3(
+      Pointer device, IntByReference infoCount, NvmlStructs.ProcessInfoStruct[] infos);
+
+  /** {@code utilization}: null, or an array from {@code Structure.toArray}. */
+  int nvmlDeviceGetProcessUtilization(
+      Pointer device,
+      NvmlStructs.ProcessUtilizationSampleStruct[] utilization,
+      IntByReference processSamplesCount,
+      long lastSeenTimeStamp);
+
+  int nvmlDeviceGetTemperature(Pointer device, int sensorType, IntByReference temp);
+
+  int nvmlDeviceGetPowerUsage(Pointer device, IntByReference power);
+
   int nvmlDeviceGetSupportedEventTypes(Pointer device, LongByReference eventTypes);
 
   int nvmlEventSetCreate(PointerByReference set);

@@ -11,6 +11,13 @@ import java.nio.charset.StandardCharsets;
  */
 final class NvmlStructs {
 
+  /** Gives tests JNA's field offsets, to compare with the C library's {@code offsetof}. */
+  public abstract static class LayoutStruct extends Structure {
+    int offsetOf(String field) {
+      return fieldOffset(field);
+    }
+  }
+
   /** {@code nvmlPciInfo_t} version 3: 68 bytes. */
   @Structure.FieldOrder({
     "busIdLegacy",
@@ -21,7 +28,7 @@ final class NvmlStructs {
     "pciSubSystemId",
     "busId"
   })
-  public static final class PciInfoStruct extends Structure {
+  public static final class PciInfoStruct extends LayoutStruct {
     public byte[] busIdLegacy = new byte[16];
     public int domain;
     public int bus;
@@ -38,7 +45,7 @@ final class NvmlStructs {
 
   /** {@code nvmlMemory_t}: three unsigned long longs, 24 bytes. */
   @Structure.FieldOrder({"total", "free", "used"})
-  public static final class MemoryStruct extends Structure {
+  public static final class MemoryStruct extends LayoutStruct {
     public long total;
     public long free;
     public long used;
@@ -46,12 +53,84 @@ final class NvmlStructs {
 
   /** {@code nvmlEventData_t}: 32 bytes on LP64. */
   @Structure.FieldOrder({"device", "eventType", "eventData", "gpuInstanceId", "computeInstanceId"})
-  public static final class EventDataStruct extends Structure {
+  public static final class EventDataStruct extends LayoutStruct {
     public Pointer device;
     public long eventType;
     public long eventData;
     public int gpuInstanceId;
     public int computeInstanceId;
+  }
+
+  /** {@code nvmlUtilization_t}: two unsigned ints, 8 bytes. */
+  @Structure.FieldOrder({"gpu", "memory"})
+  public static final class UtilizationStruct extends LayoutStruct {
+    public int gpu;
+    public int memory;
+  }
+
+  /** {@code nvmlProcessInfo_t} (v2 layout, used by {@code _v3}): 24 bytes, 4 of padding after {@code pid}. */
+  @Structure.FieldOrder({"pid", "usedGpuMemory", "gpuInstanceId", "computeInstanceId"})
+  public static final class ProcessInfoStruct extends LayoutStruct {
+    public int pid;
+    public long usedGpuMemory;
+    public int gpuInstanceId;
+    public int computeInstanceId;
+
+    ProcessInfo toProcessInfo() {
+      return new ProcessInfo(pid, usedGpuMemory, gpuInstanceId, computeInstanceId);
+    }
+  }
+
+  /** {@code nvmlProcessUtilizationSample_t}: 32 bytes, 4 of padding after {@code pid}. */
+  @Structure.FieldOrder({"pid", "timeStamp", "smUtil", "memUtil", "encUtil", "decUtil"})
+  public static final class ProcessUtilizationSampleStruct extends LayoutStruct {
+    public int pid;
+    public long timeStamp;
+    public int smUtil;
+    public int memUtil;
+    public int encUtil;
+    public int decUtil;
+
+    ProcessUtilizationSample toSample() {
+      return new ProcessUtilizationSample(pid, timeStamp, smUtil, memUtil, encUtil, decUtil);
+    }
+  }
+
+  /** {@code nvmlDeviceAttributes_t}: eight unsigned ints and an unsigned long long, 40 bytes. */
+  @Structure.FieldOrder({
+    "multiprocessorCount",
+    "sharedCopyEngineCount",
+    "sharedDecoderCount",
+    "sharedEncoderCount",
+    "sharedJpegCount",
+    "sharedOfaCount",
+    "gpuInstanceSliceCount",
+    "computeInstanceSliceCount",
+    "memorySizeMB"
+  })
+  public static final class DeviceAttributesStruct extends LayoutStruct {
+    public int multiprocessorCount;
+    public int sharedCopyEngineCount;
+    public int sharedDecoderCount;
+    public int sharedEncoderCount;
+    public int sharedJpegCount;
+    public int sharedOfaCount;
+    public int gpuInstanceSliceCount;
+    public int computeInstanceSliceCount;
+    public long memorySizeMB;
+
+    MigAttributes toMigAttributes() {
+      return new MigAttributes(
+          multiprocessorCount,
+          sharedCopyEngineCount,
+          sharedDecoderCount,
+          sharedEncoderCount,
+          sharedJpegCount,
+          sharedOfaCount,
+          gpuInstanceSliceCount,
+          computeInstanceSliceCount,
+          memorySizeMB);
+    }
   }
 
   /** A NUL-terminated C string in a fixed buffer; NVML writes ASCII (ids, names, versions). */

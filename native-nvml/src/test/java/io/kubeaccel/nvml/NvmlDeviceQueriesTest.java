@@ -128,22 +128,6 @@ class NvmlDeviceQueriesTest {
   }
 
   @Test
-  void jnaStructuresHaveTheSizesOfTheCStructs() {
-    FakeNode.create(dir, FakeInventory.fourGpusTwoNumaNvlinkPairs());
-    RawFakeLibrary raw = RawFakeLibrary.in(dir);
-    assertThat(new NvmlStructs.PciInfoStruct().size())
-        .isEqualTo(raw.kubeaccelFakeNvmlSizeof("nvmlPciInfo_t"))
-        .isEqualTo(68);
-    assertThat(new NvmlStructs.MemoryStruct().size())
-        .isEqualTo(raw.kubeaccelFakeNvmlSizeof("nvmlMemory_t"))
-        .isEqualTo(24);
-    assertThat(new NvmlStructs.EventDataStruct().size())
-        .isEqualTo(raw.kubeaccelFakeNvmlSizeof("nvmlEventData_t"))
-        .isEqualTo(32);
-    assertThat(raw.kubeaccelFakeNvmlSizeof("nvmlUnknown_t")).isEqualTo(-1);
-  }
-
-  @Test
   void nodeWithoutGpusReportsZeroDevicesAndRejectsIndexZero() {
     FakeNode node = FakeNode.create(dir, FakeInventory.builder().build());
     try (Nvml nvml = Nvml.open(node.libraryPath())) {

@@ -128,6 +128,24 @@ class NvmlLibraryLoadingTest {
       assertThat(nvml.device(0).nvLinkRemotePciInfo(1).busId()).isEqualTo("00000000:0F:00.0");
       assertThat(nvml.device(0).topologyCommonAncestor(nvml.device(1)))
           .isEqualTo(TopologyLevel.SINGLE);
+      NvmlDevice gpu0 = nvml.device(0);
+      assertThat(gpu0.computeMode()).isEqualTo(ComputeMode.EXCLUSIVE_PROCESS);
+      assertThat(gpu0.utilizationRates()).isEqualTo(new Utilization(35, 20));
+      assertThat(gpu0.temperatureCelsius()).isEqualTo(41);
+      assertThat(gpu0.powerUsageMilliwatts()).isEqualTo(85_000);
+      assertThat(gpu0.computeRunningProcesses())
+          .containsExactly(new ProcessInfo(4242, 1024L << 20, -1, -1));
+      List<NvmlDevice> migs = nvml.device(1).migDevices();
+      assertThat(migs)
+          .extracting(NvmlDevice::name)
+          .containsExactly("NVIDIA A100-SXM4-40GB MIG 1g.5gb", "NVIDIA A100-SXM4-40GB MIG 3g.20gb");
+      assertThat(migs.get(0).uuid()).isEqualTo("MIG-5a0b1d77-3c38-5a1e-9d6b-1c2e8f0a4b11");
+      assertThat(migs.get(0).computeRunningProcesses())
+          .containsExactly(new ProcessInfo(5151, 2048L << 20, 7, 0));
+      assertThat(migs.get(1).gpuInstanceId()).isEqualTo(1);
+      assertThat(migs)
+          .extracting(d -> d.migProfile().toString())
+          .containsExactly("1g.5gb", "3g.20gb");
     }
   }
 

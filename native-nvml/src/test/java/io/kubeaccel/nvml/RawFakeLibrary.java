@@ -11,6 +11,8 @@ interface RawFakeLibrary extends NvmlLibrary {
 
   int kubeaccelFakeNvmlSizeof(String typeName);
 
+  int kubeaccelFakeNvmlOffsetof(String typeName, String fieldName);
+
   String kubeaccelFakeNvmlLastError();
 
   /** The copy of the fake in {@code directory}: the same loaded library {@link Nvml#open} uses for it. */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -84,6 +85,19 @@ public record FakeInventory(
   /** {@code count} A10s on PCIe only: the first half on NUMA 0, the rest on NUMA 1, PCIe switch pairs, no NVLink. */
   public static FakeInventory pcieOnlyTwoSocket(int count) {
     return Presets.pcieOnlyTwoSocket(count);
+  }
+
+  /**
+   * MIG, mixed strategy: 2x A100-SXM4-40GB in MIG mode (12 NVSwitch links each, NUMA 0, one PCIe switch). GPU 0 has a
+   * 3g.20gb and two 1g.5gb MIG devices, GPU 1 seven 1g.5gb.
+   */
+  public static FakeInventory a100MigMixed() {
+    return Presets.a100MigMixed();
+  }
+
+  /** MIG, single strategy: 2x A100-SXM4-40GB in MIG mode, each with seven 1g.5gb MIG devices; otherwise as above. */
+  public static FakeInventory a100MigSingle() {
+    return Presets.a100MigSingle();
   }
 
   /** A builder with the defaults: driver 550.54.15, CUDA 12.4, no GPUs. */
@@ -215,9 +229,17 @@ public record FakeInventory(
     Set<String> uuids = new HashSet<>();
     Set<String> busIds = new HashSet<>();
     for (FakeGpu gpu : gpus) {
-      if (!uuids.add(gpu.uuid().toLowerCase()) || !busIds.add(gpu.sysfsAddress())) {
+      if (!uuids.add(gpu.uuid().toLowerCase(Locale.ROOT)) || !busIds.add(gpu.sysfsAddress())) {
         throw new IllegalArgumentException(
             "duplicate uuid or pciBusId: " + gpu.uuid() + " " + gpu.pciBusId());
+      }
+    }
+    for (FakeGpu gpu : gpus) {
+      for (FakeMigDevice mig : gpu.migDevices()) {
+        // One namespace: nvmlDeviceGetHandleByUUID takes GPU and MIG device uuids alike.
+        if (!uuids.add(mig.uuid().toLowerCase(Locale.ROOT))) {
+          throw new IllegalArgumentException("duplicate uuid: " + mig.uuid());
+        }
       }
     }
     for (int i = 0; i < nvlinks.size(); i++) {

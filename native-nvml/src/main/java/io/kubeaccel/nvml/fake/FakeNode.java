@@ -1,5 +1,6 @@
 package io.kubeaccel.nvml.fake;
 
+import io.kubeaccel.nvml.ComputeMode;
 import io.kubeaccel.nvml.NvmlLibraryPath;
 import io.kubeaccel.nvml.NvmlReturn;
 import java.io.IOException;
@@ -10,11 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A simulated node's NVML in one directory: a private copy of the fake {@code libnvidia-ml.so.1}, its {@code
  * inventory.json}, the {@code control} file that steers it at run time, and a fake sysfs ({@code sys/bus/pci/devices/
- * <bus id>/numa_node}) for code that reads NUMA placement from sysfs.
+ * <bus id>/numa_node}) for code that reads NUMA placement from sysfs. The library adds {@code compute-mode}, every
+ * GPU's current compute mode.
  *
  * <p>Load it exactly as production loads the real library: {@code Nvml.open(node.libraryPath())}. Every directory is
  * its own library file, so several simulated nodes can be open in one process. The control methods append one line
@@ -23,6 +27,8 @@ import java.nio.file.StandardOpenOption;
 public final class FakeNode {
   /** Where the build puts the compiled fake in the jar: a path JNA's own classpath search never looks at. */
   static final String LIBRARY_RESOURCE = "/io/kubeaccel/nvml/fake/libnvidia-ml.so.1";
+  /** Written by the library beside the control file; see {@link #computeModes()}. */
+  static final String COMPUTE_MODE_FILE = "compute-mode";
 
   private final Path directory;
   // A node is a directory whose inventory file can be replaced; this mirrors the file's content.
@@ -141,8 +147,77 @@ public final class FakeNode {
     appendControl("recover " + uuid);
   }
 
+  /** From now on the GPU reports this utilisation, in percent. */
+  public void setUtilization(String uuid, int gpuPercent, int memoryPercent) {
+    appendControl("util " + uuid + " " + gpuPercent + " " + memoryPercent);
+  }
+
+  /** From now on the GPU reports this temperature. */
+  public void setTemperature(String uuid, int celsius) {
+    appendControl("temp " + uuid + " " + celsius);
+  }
+
+  /** From now on the GPU reports this power draw. */
+  public void setPowerMilliwatts(String uuid, int milliwatts) {
+    appendControl("power " + uuid + " " + InventoryJson.watts(milliwatts));
+  }
+
+  /**
+   * A compute process starts on the GPU or MIG device {@code uuid} (or, with a pid already there, changes): it is
+   * listed by {@code nvmlDeviceGetComputeRunningProcesses_v3} and, with a non-zero utilisation, sampled by {@code
+   * nvmlDeviceGetProcessUtilization}. The control line carries SM and memory utilisation; encoder and decoder are 0.
+   */
+  public void startProcess(String uuid, FakeProcess process) {
+    appendControl("proc " + uuid + " " + process.pid() + " " + process.usedMiB() + " "
+        + process.smUtil() + " " + process.memUtil());
+  }
+
+  /** The process {@code pid} on the GPU or MIG device {@code uuid} ends. */
+  public void stopProcess(String uuid, int pid) {
+    appendControl("noproc " + uuid + " " + pid);
+  }
+
+  /**
+   * Someone else (an admin with {@code nvidia-smi -c}) sets the GPU's compute mode; every process with this node's
+   * library sees it on its next call, as {@code nvmlDeviceSetComputeMode} from any of them would.
+   */
+  public void setComputeMode(String uuid, ComputeMode mode) {
+    appendControl("computemode " + uuid + " " + mode.name());
+  }
+
+  /** Where the library publishes every GPU's current compute mode, one {@code <uuid> <MODE>} line each. */
+  public Path computeModeFile() {
+    return directory.resolve(COMPUTE_MODE_FILE);
+  }
+
+  /**
+   * Every GPU's compute mode by uuid, in GPU order, as the library last published it (at its first init and at every
+   * change, from whichever process made it); the inventory's when no library has initialised since the node was
+   * created or its inventory replaced.
+   */
+  public Map<String, ComputeMode> computeModes() {
+    Map<String, ComputeMode> modes = new LinkedHashMap<>();
+    try {
+      if (!Files.exists(computeModeFile())) {
+        inventory.gpus().forEach(gpu -> modes.put(gpu.uuid(), gpu.computeMode()));
+        return modes;
+      }
+      for (String line : Files.readAllLines(computeModeFile(), StandardCharsets.UTF_8)) {
+        String[] words = line.trim().split(" ");
+        if (words.length == 2) {
+          modes.put(words[0], ComputeMode.valueOf(words[1]));
+        }
+      }
+      return modes;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + computeModeFile(), e);
+    }
+  }
+
   private void writeInventory(FakeInventory newInventory) {
     try {
+      // A new inventory is a new driver state: the published modes are those of the old GPUs.
+      Files.deleteIfExists(computeModeFile());
       Path partial = directory.resolve(".inventory.json.partial");
       Files.writeString(partial, newInventory.toJson(), StandardCharsets.UTF_8);
       Files.move(

@@ -82,7 +82,91 @@ final class InventoryJson {
             })
         .append(", \"nvswitchLinks\": ")
         .append(gpu.nvswitchLinks())
-        .append('}');
+        .append(",\n     \"computeMode\": ")
+        .append(quote(gpu.computeMode().name()))
+        .append(", \"utilization\": {\"gpu\": ")
+        .append(gpu.utilization().gpu())
+        .append(", \"memory\": ")
+        .append(gpu.utilization().memory())
+        .append("}, \"temperatureC\": ")
+        .append(gpu.temperatureC())
+        .append(", \"powerW\": ")
+        .append(watts(gpu.powerMilliwatts()));
+    if (!gpu.processes().isEmpty()) {
+      json.append(",\n     \"processes\": ");
+      writeProcesses(json, gpu.processes());
+    }
+    if (!gpu.migDevices().isEmpty()) {
+      json.append(",\n     \"migDevices\": [");
+      for (int i = 0; i < gpu.migDevices().size(); i++) {
+        json.append(i == 0 ? "\n       " : ",\n       ");
+        writeMigDevice(json, gpu.migDevices().get(i));
+      }
+      json.append("]");
+    }
+    json.append('}');
+  }
+
+  private static void writeMigDevice(StringBuilder json, FakeMigDevice mig) {
+    json.append("{\"uuid\": ")
+        .append(quote(mig.uuid()))
+        .append(", \"profile\": ")
+        .append(quote(mig.profile()))
+        .append(", \"gpuInstanceId\": ")
+        .append(mig.gpuInstanceId())
+        .append(", \"computeInstanceId\": ")
+        .append(mig.computeInstanceId())
+        .append(", \"memoryMiB\": ")
+        .append(mig.memoryMiB())
+        .append(", \"usedMiB\": ")
+        .append(mig.usedMiB())
+        .append(",\n        \"multiprocessorCount\": ")
+        .append(mig.multiprocessorCount())
+        .append(", \"gpuInstanceSliceCount\": ")
+        .append(mig.gpuInstanceSliceCount())
+        .append(", \"computeInstanceSliceCount\": ")
+        .append(mig.computeInstanceSliceCount())
+        .append(", \"sharedCopyEngineCount\": ")
+        .append(mig.sharedCopyEngineCount())
+        .append(", \"sharedDecoderCount\": ")
+        .append(mig.sharedDecoderCount())
+        .append(", \"sharedEncoderCount\": ")
+        .append(mig.sharedEncoderCount())
+        .append(", \"sharedJpegCount\": ")
+        .append(mig.sharedJpegCount())
+        .append(", \"sharedOfaCount\": ")
+        .append(mig.sharedOfaCount());
+    if (!mig.processes().isEmpty()) {
+      json.append(",\n        \"processes\": ");
+      writeProcesses(json, mig.processes());
+    }
+    json.append('}');
+  }
+
+  private static void writeProcesses(StringBuilder json, List<FakeProcess> processes) {
+    json.append('[');
+    for (int i = 0; i < processes.size(); i++) {
+      FakeProcess p = processes.get(i);
+      json.append(i == 0 ? "" : ", ")
+          .append(String.format(
+              Locale.ROOT,
+              "{\"pid\": %d, \"usedMiB\": %d, \"smUtil\": %d, \"memUtil\": %d, \"encUtil\": %d,"
+                  + " \"decUtil\": %d}",
+              p.pid(),
+              p.usedMiB(),
+              p.smUtil(),
+              p.memUtil(),
+              p.encUtil(),
+              p.decUtil()));
+    }
+    json.append(']');
+  }
+
+  /** Milliwatts as a JSON number of watts: whole watts without a fraction. */
+  static String watts(int milliwatts) {
+    return milliwatts % 1000 == 0
+        ? Integer.toString(milliwatts / 1000)
+        : String.format(Locale.ROOT, "%.3f", milliwatts / 1000.0);
   }
 
   private static String matrix(List<List<Integer>> matrix) {

@@ -76,5 +76,31 @@ final class Presets {
     return builder.build();
   }
 
+  static FakeInventory a100MigMixed() {
+    return twoA100sInMig(
+        "a100-mig-mixed",
+        new String[] {"3g.20gb", "1g.5gb", "1g.5gb"},
+        new String[] {"1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb"});
+  }
+
+  static FakeInventory a100MigSingle() {
+    String[] seven = {"1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb"};
+    return twoA100sInMig("a100-mig-single", seven, seven);
+  }
+
+  /** Two NVSwitch-connected A100s (12 links each, as in a DGX A100) in MIG mode with these profiles. */
+  private static FakeInventory twoA100sInMig(String seed, String[]... profiles) {
+    String[] busIds = {"00000000:07:00.0", "00000000:0F:00.0"};
+    FakeInventory.Builder builder = FakeInventory.builder();
+    for (int i = 0; i < 2; i++) {
+      builder.gpu(FakeGpu.of(FakeGpuModel.A100_SXM4_40GB, seed, i)
+          .withPciBusId(busIds[i])
+          .withPcieSwitch("sw0")
+          .withNvswitchLinks(12)
+          .withMigProfiles(profiles[i]));
+    }
+    return builder.build();
+  }
+
   private Presets() {}
 }

@@ -3,6 +3,7 @@ package io.kubeaccel.nvml.fake;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kubeaccel.nvml.ComputeMode;
 import io.kubeaccel.nvml.NvmlReturn;
 import java.util.HashSet;
 import java.util.List;
@@ -106,6 +107,87 @@ class FakeInventoryTest {
     assertThatThrownBy(() -> a.withPciBusId("7:0")).hasMessageContaining("pciBusId");
     assertThatThrownBy(() -> new FakeInventory.Failure("nvmlInit_v2", -1, NvmlReturn.SUCCESS, 0))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void migPresetsModelTheSingleAndMixedStrategies() {
+    FakeInventory mixed = FakeInventory.a100MigMixed();
+    assertThat(mixed.gpus()).hasSize(2).allSatisfy(gpu -> {
+      assertThat(gpu.name()).isEqualTo("NVIDIA A100-SXM4-40GB");
+      assertThat(gpu.mig()).isEqualTo(FakeGpu.Mig.ENABLED);
+      assertThat(gpu.nvswitchLinks()).isEqualTo(12);
+    });
+    assertThat(mixed.gpu(0).migDevices())
+        .extracting(FakeMigDevice::profile)
+        .containsExactly("3g.20gb", "1g.5gb", "1g.5gb");
+    assertThat(mixed.gpu(0).migDevices())
+        .extracting(FakeMigDevice::gpuInstanceId)
+        .containsExactly(1, 7, 8);
+    assertThat(mixed.gpu(1).migDevices()).hasSize(7).allSatisfy(mig -> {
+      assertThat(mig.profile()).isEqualTo("1g.5gb");
+      assertThat(mig.memoryMiB()).isEqualTo(4864);
+      assertThat(mig.multiprocessorCount()).isEqualTo(14);
+    });
+    FakeInventory single = FakeInventory.a100MigSingle();
+    Set<String> uuids = new HashSet<>();
+    for (FakeGpu gpu : single.gpus()) {
+      assertThat(gpu.migDevices()).hasSize(FakeGpu.MAX_MIG_DEVICES);
+      for (FakeMigDevice mig : gpu.migDevices()) {
+        assertThat(mig.profile()).isEqualTo("1g.5gb");
+        assertThat(mig.uuid()).startsWith("MIG-").hasSize(40);
+        uuids.add(mig.uuid());
+      }
+    }
+    assertThat(uuids).hasSize(14);
+  }
+
+  @Test
+  void rejectsMigDevicesAndRunTimeValuesTheFakeCouldNotReport() {
+    FakeGpu a100 = FakeGpu.of(FakeGpuModel.A100_SXM4_40GB, "bad", 0);
+    FakeGpu inMig = a100.withMigProfiles("1g.5gb");
+    assertThatThrownBy(() -> inMig.withProcesses(FakeProcess.of(1, 1, 1, 1)))
+        .hasMessageContaining("MIG devices, not on the GPU");
+    assertThat(inMig.withMig(FakeGpu.Mig.DISABLED).migDevices()).isEmpty();
+    assertThatThrownBy(() -> a100.withMigProfiles(
+            "1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb"))
+        .hasMessageContaining("at most 7");
+    assertThatThrownBy(() -> a100.withMigProfiles("1g5gb")).hasMessageContaining("profile");
+    assertThatThrownBy(() -> a100.withMigProfiles("2c.1g.5gb")).hasMessageContaining("slices");
+    FakeGpu other =
+        FakeGpu.of(FakeGpuModel.A100_SXM4_40GB, "bad", 1).withMigDevices(inMig.migDevices());
+    assertThatThrownBy(() -> FakeInventory.builder().gpu(inMig).gpu(other).build())
+        .hasMessageContaining("duplicate uuid");
+    assertThatThrownBy(() -> a100.withComputeMode(ComputeMode.EXCLUSIVE_THREAD))
+        .hasMessageContaining("EXCLUSIVE_THREAD");
+    assertThatThrownBy(() -> a100.withUtilization(101, 0)).hasMessageContaining("0..100");
+    assertThatThrownBy(
+            () -> a100.withProcesses(FakeProcess.of(5, 1, 0, 0), FakeProcess.of(5, 2, 0, 0)))
+        .hasMessageContaining("listed twice");
+    assertThatThrownBy(() -> FakeProcess.of(0, 1, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void writesTheRunTimeMembersAndMigDevices() {
+    FakeInventory inventory = FakeInventory.builder()
+        .gpu(FakeGpu.of(FakeGpuModel.A100_SXM4_40GB, "json", 0)
+            .withComputeMode(ComputeMode.EXCLUSIVE_PROCESS)
+            .withUtilization(35, 20)
+            .withTemperatureC(41)
+            .withPowerMilliwatts(85_500)
+            .withProcesses(FakeProcess.of(4242, 1024, 30, 10)))
+        .gpu(FakeGpu.of(FakeGpuModel.A100_SXM4_40GB, "json", 1).withMigProfiles("1g.5gb"))
+        .build();
+    assertThat(inventory.toJson())
+        .contains("\"computeMode\": \"EXCLUSIVE_PROCESS\"")
+        .contains("\"utilization\": {\"gpu\": 35, \"memory\": 20}")
+        .contains("\"temperatureC\": 41, \"powerW\": 85.500")
+        .contains(
+            "\"processes\": [{\"pid\": 4242, \"usedMiB\": 1024, \"smUtil\": 30, \"memUtil\": 10,")
+        .contains("\"migDevices\": [")
+        .contains(
+            "\"profile\": \"1g.5gb\", \"gpuInstanceId\": 7, \"computeInstanceId\": 0, \"memoryMiB\": 4864")
+        .contains("\"powerW\": 55");
   }
 
   @Test

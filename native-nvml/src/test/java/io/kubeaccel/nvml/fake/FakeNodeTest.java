@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kubeaccel.nvml.ComputeCapability;
+import io.kubeaccel.nvml.ComputeMode;
 import io.kubeaccel.nvml.Nvml;
 import io.kubeaccel.nvml.NvmlLibraryPath;
 import io.kubeaccel.nvml.NvmlReturn;
@@ -72,6 +73,30 @@ class FakeNodeTest {
             "clear *",
             "lost " + uuid,
             "recover " + uuid);
+  }
+
+  @Test
+  void runTimeControlMethodsAppendOneCommandLineEach() throws IOException {
+    FakeNode node = FakeNode.create(dir, FakeInventory.pcieOnlyTwoSocket(1));
+    String uuid = node.inventory().gpu(0).uuid();
+
+    node.setUtilization(uuid, 35, 20);
+    node.setTemperature(uuid, 41);
+    node.setPowerMilliwatts(uuid, 85_000);
+    node.setPowerMilliwatts(uuid, 85_250);
+    node.startProcess(uuid, FakeProcess.of(4242, 1024, 30, 10));
+    node.stopProcess(uuid, 4242);
+    node.setComputeMode(uuid, ComputeMode.EXCLUSIVE_PROCESS);
+
+    assertThat(Files.readAllLines(node.controlFile()))
+        .containsExactly(
+            "util " + uuid + " 35 20",
+            "temp " + uuid + " 41",
+            "power " + uuid + " 85",
+            "power " + uuid + " 85.250",
+            "proc " + uuid + " 4242 1024 30 10",
+            "noproc " + uuid + " 4242",
+            "computemode " + uuid + " EXCLUSIVE_PROCESS");
   }
 
   @Test
