@@ -17,7 +17,15 @@ enum NodePreset {
       "hgx-h100",
       "8x H100 80GB HBM3 on an NVSwitch fabric, 2 NUMA nodes",
       FakeInventory::hgxH100NvSwitch),
-  PCIE8("pcie8", "8 GPUs on PCIe only, 2 sockets", () -> FakeInventory.pcieOnlyTwoSocket(8));
+  PCIE8("pcie8", "8 GPUs on PCIe only, 2 sockets", () -> FakeInventory.pcieOnlyTwoSocket(8)),
+  A100_MIG_MIXED(
+      "a100-mig-mixed",
+      "2x A100-SXM4-40GB in MIG mode: 3g.20gb + 2x 1g.5gb, and 7x 1g.5gb (try --mig-strategy mixed)",
+      FakeInventory::a100MigMixed),
+  A100_MIG_SINGLE(
+      "a100-mig-single",
+      "2x A100-SXM4-40GB in MIG mode, 7x 1g.5gb each (try --mig-strategy single)",
+      FakeInventory::a100MigSingle);
 
   private final String wireName;
   private final String description;

@@ -51,7 +51,9 @@ final class SimulateCommand implements Callable<Integer> {
       paramLabel = "NODE",
       defaultValue = "four-gpu",
       converter = PresetConverter.class,
-      description = "Simulated node: four-gpu, dgx1, hgx-h100 or pcie8. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Simulated node: four-gpu, dgx1, hgx-h100, pcie8, a100-mig-mixed or a100-mig-single."
+              + " Default: ${DEFAULT-VALUE}.")
   NodePreset preset;
 
   @Option(names = "--verbose", description = "Show the agent's own log (info level) on stderr.")
@@ -98,6 +100,12 @@ final class SimulateCommand implements Callable<Integer> {
         for (String resource : resources) {
           printAdvertised(
               out, resource, kubelet.awaitRegistration(resource, WAIT).devices());
+        }
+        if (largest.devices().isEmpty()) {
+          out.printf(
+              "%nNo devices to allocate with these settings: cards in MIG mode are offered only with"
+                  + " --mig-strategy single or mixed.%n");
+          return 0;
         }
         SimulationStory story = new SimulationStory(out, node, kubelet, largest, inventory);
         story.allocate();

@@ -5,6 +5,7 @@ import static io.kubeaccel.agent.SimulateCommand.ms;
 import io.grpc.StatusRuntimeException;
 import io.kubeaccel.core.inventory.Gpu;
 import io.kubeaccel.core.inventory.Inventory;
+import io.kubeaccel.core.inventory.MigDevice;
 import io.kubeaccel.proto.deviceplugin.v1beta1.ContainerAllocateResponse;
 import io.kubeaccel.proto.deviceplugin.v1beta1.Device;
 import io.kubeaccel.proto.deviceplugin.v1beta1.DeviceSpec;
@@ -17,8 +18,8 @@ import io.kubeaccel.testkit.RegisteredPlugin;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * The scripted part of {@code simulate}, played on the resource with the most devices; each step checks what it
@@ -80,34 +81,59 @@ record SimulationStory(
     }
   }
 
-  /** Device IDs as GPU indexes, with the NVLink count between the cards when there are several. */
+  /** Device IDs as card (and MIG slot, replica) names, with the NVLinks between the cards when there are several. */
   private String describe(List<String> deviceIds) {
-    List<Integer> positions = deviceIds.stream()
-        .map(id -> inventory.position(id.contains("::") ? id.substring(0, id.indexOf("::")) : id))
-        .toList();
-    String gpus = deviceIds.stream()
-        .map(id -> {
-          int position = positions.get(deviceIds.indexOf(id));
-          String replica =
-              id.contains("::") ? " replica " + id.substring(id.indexOf("::") + 2) : "";
-          return position < 0 ? id : "gpu" + inventory.gpus().get(position).index() + replica;
-        })
-        .collect(Collectors.joining(", "));
+    List<String> names = new ArrayList<>();
+    List<Integer> positions = new ArrayList<>();
+    for (String id : deviceIds) {
+      String uuid = id.contains("::") ? id.substring(0, id.indexOf("::")) : id;
+      Gpu card = cardOf(id);
+      int position = inventory.position(card.uuid());
+      if (!positions.contains(position)) {
+        positions.add(position);
+      }
+      String name = "gpu" + card.index();
+      for (MigDevice mig : card.migDevices()) {
+        if (mig.uuid().equals(uuid)) {
+          name += " MIG " + mig.profile() + " slot " + mig.index();
+        }
+      }
+      names.add(id.contains("::") ? name + " replica " + id.substring(id.indexOf("::") + 2) : name);
+    }
     int links = 0;
     for (int i = 0; i < positions.size(); i++) {
       for (int j = i + 1; j < positions.size(); j++) {
-        if (positions.get(i) >= 0 && positions.get(j) >= 0) {
-          links += inventory.topology().nvlinks(positions.get(i), positions.get(j));
-        }
+        links += inventory.topology().nvlinks(positions.get(i), positions.get(j));
       }
     }
-    return positions.size() > 1 ? gpus + " (" + links + " NVLinks between them)" : gpus;
+    String joined = String.join(", ", names);
+    return positions.size() > 1 ? joined + " (" + links + " NVLinks between the cards)" : joined;
+  }
+
+  /** The card a device ID (card, MIG device or replica) belongs to. */
+  private Gpu cardOf(String deviceId) {
+    String uuid =
+        deviceId.contains("::") ? deviceId.substring(0, deviceId.indexOf("::")) : deviceId;
+    for (Gpu gpu : inventory.gpus()) {
+      if (gpu.uuid().equals(uuid)
+          || gpu.migDevices().stream().anyMatch(m -> m.uuid().equals(uuid))) {
+        return gpu;
+      }
+    }
+    throw new IllegalStateException("device " + deviceId + " belongs to no card of the node");
+  }
+
+  /** The devices of {@code devices} on {@code card}. */
+  private List<Device> on(List<Device> devices, Gpu card) {
+    return devices.stream()
+        .filter(d -> cardOf(d.getID()).uuid().equals(card.uuid()))
+        .toList();
   }
 
   void healthEvents() {
     out.printf("%nHealth (XID events injected into the fake NVML):%n");
     List<Gpu> cards = inventory.gpus().stream()
-        .filter(gpu -> plugin.devices().stream().anyMatch(d -> d.getID().startsWith(gpu.uuid())))
+        .filter(gpu -> !on(plugin.devices(), gpu).isEmpty())
         .toList();
     Gpu ignored = cards.get(0);
     Gpu faulty = cards.get(cards.size() - 1);

@@ -113,15 +113,45 @@ class CommandLineTest {
   }
 
   @Test
+  void simulateServesMigProfilesAsResourcesUnderTheMixedStrategy() {
+    Result result = run(
+        "simulate", "--preset", "a100-mig-mixed", "--mig-strategy", "mixed", "--pass-device-specs");
+    assertThat(result.exitCode()).as(result.out() + result.err()).isZero();
+    assertThat(result.out())
+        .contains("agent registered nvidia.com/mig-1g.5gb")
+        .contains("agent registered nvidia.com/mig-3g.20gb")
+        .contains("NVIDIA_VISIBLE_DEVICES=MIG-")
+        .contains("device     /dev/nvidia-caps/nvidia-cap")
+        .contains("simulation finished");
+  }
+
+  @Test
+  void simulateExplainsThatMigCardsNeedAMigStrategy() {
+    Result result = run("simulate", "--preset", "a100-mig-single");
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out())
+        .contains("cards in MIG mode are offered only with --mig-strategy single or mixed");
+  }
+
+  @Test
+  void simulateRefusesTheSingleStrategyOnAMixedMigNode() {
+    Result result = run("simulate", "--preset", "a100-mig-mixed", "--mig-strategy", "single");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .contains("mig-strategy single needs every card in MIG mode with one profile");
+  }
+
+  @Test
   void theSimulateDemoRunsToTheEndOnEveryPreset() {
-    for (String preset : new String[] {"four-gpu", "dgx1", "hgx-h100", "pcie8"}) {
-      Result result = run("simulate", "--preset", preset);
+    for (String preset :
+        new String[] {"four-gpu", "dgx1", "hgx-h100", "pcie8", "a100-mig-single"}) {
+      Result result = run("simulate", "--preset", preset, "--mig-strategy", "single");
       assertThat(result.exitCode())
           .as(preset + ": " + result.out() + result.err())
           .isZero();
       assertThat(result.out())
           .contains("agent registered nvidia.com/gpu")
-          .contains("NVIDIA_VISIBLE_DEVICES=GPU-")
+          .contains("NVIDIA_VISIBLE_DEVICES=")
           .contains("Unhealthy after")
           .contains("INVALID_ARGUMENT")
           .contains("simulation finished");

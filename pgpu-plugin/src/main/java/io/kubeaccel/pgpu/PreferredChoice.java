@@ -18,16 +18,34 @@ import java.util.Map;
 final class PreferredChoice {
 
   private final SharedAllocationPolicy policy;
+  private final CardSets cards = new CardSets();
 
   PreferredChoice(SharedAllocationPolicy policy) {
     this.policy = policy;
   }
 
   List<String> choose(PreferenceRequest request, Map<String, Unit> units) {
-    boolean replicated = request.available().stream()
-        .map(id -> units.get(Unit.uuidOf(id)))
-        .anyMatch(u -> u != null && u.replicas() > 1);
-    return replicated ? replicas(request, units) : CardSets.choose(request, units);
+    List<Unit> offered =
+        request.available().stream().map(id -> units.get(Unit.uuidOf(id))).toList();
+    if (offered.stream().anyMatch(u -> u.replicas() > 1)) {
+      return replicas(request, units);
+    }
+    if (offered.stream().anyMatch(u -> u.mig() != null)) {
+      return inIndexOrder(request, units); // MIG devices have no links between them to weigh
+    }
+    return cards.choose(request, units);
+  }
+
+  /** The must-include IDs, then the lowest-indexed free ones. */
+  private static List<String> inIndexOrder(PreferenceRequest request, Map<String, Unit> units) {
+    List<String> chosen = new ArrayList<>(request.mustInclude());
+    request.available().stream()
+        .filter(id -> !chosen.contains(id))
+        .sorted(Comparator.comparing(
+            (String id) -> units.get(Unit.uuidOf(id)).index(), ResourcePlan::compareIndex))
+        .limit(request.size() - chosen.size())
+        .forEach(chosen::add);
+    return chosen;
   }
 
   private List<String> replicas(PreferenceRequest request, Map<String, Unit> units) {
