@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
       PgpuCommand.class,
       SimulateCommand.class,
       BenchCommand.class,
+      DoctorCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
