@@ -1,0 +1,187 @@
+package io.kubeaccel.core.kube;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kubernetes API as a node agent needs it: this node's pods from an informer cache, and asynchronous, retried
+ * writes (pod annotations, Node labels and annotations, Node Events). Nothing here blocks on the API server, and
+ * everything works when it is down at start: reads see an empty, unsynced cache and writes wait in their retry loops.
+ *
+ * <p>Threads: one daemon worker each for annotations, Node metadata and Events ({@code kubeaccel-kube-annotator},
+ * {@code kubeaccel-kube-node-metadata}, {@code kubeaccel-kube-events}), plus the client's own threads ({@code
+ * kubeaccel-kube-client-*} when made by {@link #connect}).
+ */
+public final class KubeAccess implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(KubeAccess.class);
+
+  /** How the pod informer is narrowed to this node. */
+  public enum PodScoping {
+    /**
+     * A server-side field selector {@code spec.nodeName=<node>}, so the agent caches only its node's pods, plus the
+     * client-side filter. For real API servers.
+     */
+    SERVER_AND_CLIENT_SIDE,
+    /**
+     * The client-side filter alone: the informer caches every pod of the cluster. Only for fabric8's mock server,
+     * whose CRUD mode answers a {@code spec.nodeName} field selector with no pods at all.
+     */
+    CLIENT_SIDE_ONLY
+  }
+
+  private final KubernetesClient client;
+  private final ExecutorService ownedClientExecutor;
+  private final String nodeName;
+  private final InformerNodePods nodePods;
+  private final RetryingPodAnnotator podAnnotator;
+  private final NodeMetadataWriter nodeMetadata;
+  private final AggregatingNodeEvents nodeEvents;
+
+  private KubeAccess(
+      KubernetesClient client,
+      ExecutorService ownedClientExecutor,
+      KubeSettings settings,
+      PodScoping scoping,
+      Clock clock) {
+    this.client = client;
+    this.ownedClientExecutor = ownedClientExecutor;
+    this.nodeName = settings.nodeName();
+    this.podAnnotator = new RetryingPodAnnotator(client);
+    this.nodeMetadata = new NodeMetadataWriter(client, nodeName, settings.minPublishInterval());
+    this.nodeEvents = new AggregatingNodeEvents(client, nodeName, clock);
+    InformerNodePods informer;
+    try {
+      informer = InformerNodePods.start(
+          client, nodeName, settings.resync(), scoping == PodScoping.SERVER_AND_CLIENT_SIDE);
+    } catch (RuntimeException e) {
+      podAnnotator.close();
+      nodeMetadata.close();
+      nodeEvents.close();
+      throw e;
+    }
+    this.nodePods = informer;
+  }
+
+  /**
+   * Connects to the API server named by {@code settings.kubeconfig()}, or by fabric8's defaults (in-cluster service
+   * account, else {@code ~/.kube/config}) when it is null. Returns at once: the informer and writers reach the API
+   * server in the background and keep retrying while it is unreachable. The client's own per-request retries are
+   * turned off, since every caller here retries with its own backoff. {@link #close()} closes the client.
+   *
+   * @throws io.fabric8.kubernetes.client.KubernetesClientException if the kubeconfig cannot be read or parsed
+   */
+  public static KubeAccess connect(KubeSettings settings) {
+    Config base = settings.kubeconfig() == null
+        ? Config.autoConfigure(null)
+        : Config.fromKubeconfig(settings.kubeconfig().toFile());
+    Config config = new ConfigBuilder(base)
+        .withRequestRetryBackoffLimit(0)
+        .withConnectionTimeout(10_000)
+        .withRequestTimeout(30_000)
+        .build();
+    ExecutorService executor = Executors.newCachedThreadPool(KubeThreads.named("client"));
+    KubernetesClient client;
+    try {
+      client = new KubernetesClientBuilder()
+          .withConfig(config)
+          .withTaskExecutor(executor)
+          .build();
+    } catch (RuntimeException e) {
+      executor.shutdownNow();
+      throw e;
+    }
+    log.info(
+        "kubernetes client created node={} server={}", settings.nodeName(), config.getMasterUrl());
+    try {
+      return new KubeAccess(
+          client, executor, settings, PodScoping.SERVER_AND_CLIENT_SIDE, Clock.systemUTC());
+    } catch (RuntimeException e) {
+      client.close();
+      executor.shutdownNow();
+      throw e;
+    }
+  }
+
+  /**
+   * Uses an existing client, narrowing pods to this node on the server and the client side. The caller keeps
+   * ownership of {@code client}: {@link #close()} stops this object's informer and threads, not the client.
+   */
+  public static KubeAccess using(KubernetesClient client, KubeSettings settings) {
+    return using(client, settings, PodScoping.SERVER_AND_CLIENT_SIDE);
+  }
+
+  /**
+   * Like {@link #using(KubernetesClient, KubeSettings)} with an explicit {@link PodScoping}: tests against fabric8's
+   * mock server pass {@link PodScoping#CLIENT_SIDE_ONLY}, because its CRUD mode returns nothing for a {@code
+   * spec.nodeName} field selector.
+   */
+  public static KubeAccess using(
+      KubernetesClient client, KubeSettings settings, PodScoping scoping) {
+    return using(client, settings, scoping, Clock.systemUTC());
+  }
+
+  /** With the clock Event aggregation reads (tests). */
+  static KubeAccess using(
+      KubernetesClient client, KubeSettings settings, PodScoping scoping, Clock clock) {
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(scoping, "scoping");
+    return new KubeAccess(client, null, settings, scoping, clock);
+  }
+
+  /** The Node this agent runs on. */
+  public String nodeName() {
+    return nodeName;
+  }
+
+  /** This node's pods, from the informer cache. */
+  public NodePods nodePods() {
+    return nodePods;
+  }
+
+  /** Retried, UID-guarded pod annotation. */
+  public PodAnnotator podAnnotator() {
+    return podAnnotator;
+  }
+
+  /** The labels and annotations this agent owns on its Node. */
+  public NodeMetadataPublisher nodeMetadata() {
+    return nodeMetadata;
+  }
+
+  /** Best-effort Events on this Node. */
+  public NodeEvents nodeEvents() {
+    return nodeEvents;
+  }
+
+  /** The Events implementation, for tests that wait for queued Events to be written. */
+  AggregatingNodeEvents events() {
+    return nodeEvents;
+  }
+
+  /**
+   * Stops the informer and every worker thread; unfinished annotation and {@link NodeMetadataPublisher#published()}
+   * futures complete with {@link java.util.concurrent.CancellationException}. Closes the client only when {@link
+   * #connect} made it. Idempotent.
+   */
+  @Override
+  public void close() {
+    nodePods.close();
+    podAnnotator.close();
+    nodeMetadata.close();
+    nodeEvents.close();
+    if (ownedClientExecutor != null) {
+      client.close();
+      ownedClientExecutor.shutdownNow();
+    }
+  }
+}
