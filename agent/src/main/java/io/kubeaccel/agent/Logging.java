@@ -70,5 +70,8 @@ final class Logging {
     // Transport chatter is not what an operator reads the agent's log for.
     context.getLogger("io.grpc").setLevel(Level.WARN);
     context.getLogger("io.netty").setLevel(Level.WARN);
+    // fabric8 logs each informer retry with a stack trace while the API server is away; the agent
+    // says it once.
+    context.getLogger("io.fabric8.kubernetes.client.informers").setLevel(Level.ERROR);
   }
 }

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
     },
     subcommands = {
       PgpuCommand.class,
+      VgpuCommand.class,
       SimulateCommand.class,
       BenchCommand.class,
       DoctorCommand.class,

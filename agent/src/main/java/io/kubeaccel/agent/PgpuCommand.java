@@ -1,15 +1,11 @@
 package io.kubeaccel.agent;
 
-import io.kubeaccel.core.AgentRuntime;
 import io.kubeaccel.core.AgentSettings;
 import io.kubeaccel.core.inventory.DeviceNodes;
-import io.kubeaccel.core.server.AllocationObserver;
-import io.kubeaccel.nvml.NvmlException;
 import io.kubeaccel.pgpu.PgpuMode;
 import io.kubeaccel.pgpu.config.PgpuConfig;
 import io.kubeaccel.pgpu.config.PgpuConfigResolver;
-import java.io.IOException;
-import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,29 +41,13 @@ final class PgpuCommand implements Callable<Integer> {
     PgpuConfig config = resolved.config();
     AgentSettings settings = node.settings(System.getenv(), config.failOnInitError());
     DeviceNodes deviceNodes = DeviceNodes.scan(node.devRoot, node.procRoot);
-    AgentRuntime runtime;
-    try {
-      runtime = AgentRuntime.start(
-          settings,
-          inventory -> PgpuMode.plugins(config, deviceNodes, inventory),
-          AllocationObserver.NONE,
-          Clock.systemUTC());
-    } catch (NvmlException e) {
-      log.error("NVML failed to start and fail-on-init-error is set, exiting: {}", e.getMessage());
-      return 1;
-    } catch (IOException e) {
-      log.error("cannot serve the kubelet: {}", e.toString());
-      return 1;
-    }
-    Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "kubeaccel-shutdown"));
-    log.info(
-        "pgpu agent running version={} config={} configFile={}",
-        Version.current(),
-        config,
-        resolved.configFile());
-    String reason = runtime.gaveUp().join();
-    log.error("exiting: {}", reason);
-    runtime.close();
-    return 1;
+    log.info("pgpu config={} configFile={}", config, resolved.configFile());
+    return AgentLifecycle.run(
+        log,
+        "pgpu",
+        settings,
+        inventory -> PgpuMode.plugins(config, deviceNodes, inventory),
+        runtime -> {},
+        List.of());
   }
 }

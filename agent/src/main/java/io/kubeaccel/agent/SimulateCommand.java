@@ -5,6 +5,7 @@ import io.kubeaccel.core.inventory.DeviceNodes;
 import io.kubeaccel.core.inventory.Gpu;
 import io.kubeaccel.core.inventory.Inventory;
 import io.kubeaccel.core.server.AllocationObserver;
+import io.kubeaccel.core.sharing.PlacementPolicy;
 import io.kubeaccel.core.spi.ModePlugin;
 import io.kubeaccel.pgpu.PgpuMode;
 import io.kubeaccel.pgpu.config.PgpuConfig;
@@ -59,6 +60,13 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--verbose", description = "Show the agent's own log (info level) on stderr.")
   boolean verbose;
 
+  @Option(
+      names = "--mode",
+      paramLabel = "MODE",
+      defaultValue = "pgpu",
+      description = "pgpu (whole cards) or vgpu (slices). Default: ${DEFAULT-VALUE}.")
+  String mode;
+
   @Mixin
   PgpuOptions pgpu;
 
@@ -66,6 +74,18 @@ final class SimulateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Logging.configure(Logging.Format.TEXT, verbose ? "info" : "warn");
     PrintWriter out = spec.commandLine().getOut();
+    if (mode.equals("vgpu")) {
+      out.printf("kubeaccel simulate --mode vgpu: preset %s (%s)%n", preset, preset.description());
+      try (SimulatedNode node = SimulatedNode.create(preset);
+          VgpuSimulation simulation = new VgpuSimulation(out, node, PlacementPolicy.BINPACK)) {
+        simulation.run();
+      }
+      out.printf("%nsimulation finished: all steps behaved as expected%n");
+      return 0;
+    }
+    if (!mode.equals("pgpu")) {
+      throw new IllegalArgumentException("--mode " + mode + " is not one of: pgpu, vgpu");
+    }
     out.printf("kubeaccel simulate: preset %s (%s)%n", preset, preset.description());
     PgpuConfigResolver.Resolved resolved =
         PgpuConfigResolver.resolve(pgpu.flags(), System.getenv());

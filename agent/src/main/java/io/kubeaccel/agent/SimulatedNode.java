@@ -93,6 +93,11 @@ final class SimulatedNode implements AutoCloseable {
     return root.resolve("device-plugins");
   }
 
+  /** The node's directory: everything the simulation writes lives under it. */
+  Path root() {
+    return root;
+  }
+
   /** Stands in for the host's root filesystem: its dev/ holds the fake device nodes. */
   Path hostRoot() {
     return root.resolve("host");

@@ -142,6 +142,26 @@ class CommandLineTest {
   }
 
   @Test
+  void simulateHandsOutSlicesInVgpuMode() {
+    Result result = run("simulate", "--mode", "vgpu");
+    assertThat(result.exitCode()).as(result.out() + result.err()).isZero();
+    assertThat(result.out())
+        .contains("vGPU agent registered tencent.com/vcuda-core (400 devices)")
+        .contains("CUDA_DEVICE_SM_LIMIT=30")
+        .contains("CUDA_DEVICE_MEMORY_LIMIT_0=4096m")
+        .contains("above 100 it must be a multiple of 100")
+        .contains("grants after the restart, as before")
+        .contains("simulation finished");
+  }
+
+  @Test
+  void vgpuRequiresANodeName() {
+    Result result = run("vgpu", "--node-name", "");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--node-name (env NODE_NAME) is required");
+  }
+
+  @Test
   void theSimulateDemoRunsToTheEndOnEveryPreset() {
     for (String preset :
         new String[] {"four-gpu", "dgx1", "hgx-h100", "pcie8", "a100-mig-single"}) {

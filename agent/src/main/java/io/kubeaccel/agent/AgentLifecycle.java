@@ -1,0 +1,73 @@
+package io.kubeaccel.agent;
+
+import io.kubeaccel.core.AgentRuntime;
+import io.kubeaccel.core.AgentSettings;
+import io.kubeaccel.core.PluginFactory;
+import io.kubeaccel.core.server.AllocationObserver;
+import io.kubeaccel.nvml.NvmlException;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+
+/**
+ * How every node agent runs: start the runtime, stop it (and whatever else it uses) on SIGTERM, exit 1 when it gives
+ * up or cannot start.
+ */
+final class AgentLifecycle {
+
+  private AgentLifecycle() {}
+
+  /**
+   * Runs until SIGTERM (the JVM then exits through the shutdown hook) or until the agent gives up.
+   *
+   * @param started told the running runtime, to start what depends on it (e.g. capacity publishing)
+   * @param alsoClose closed after the runtime on shutdown, in order
+   * @return the exit code when the agent gave up or could not start
+   */
+  static int run(
+      Logger log,
+      String mode,
+      AgentSettings settings,
+      PluginFactory plugins,
+      Consumer<AgentRuntime> started,
+      List<AutoCloseable> alsoClose) {
+    AgentRuntime runtime;
+    try {
+      runtime = AgentRuntime.start(settings, plugins, AllocationObserver.NONE, Clock.systemUTC());
+    } catch (NvmlException e) {
+      log.error("NVML failed to start and fail-on-init-error is set, exiting: {}", e.getMessage());
+      closeAll(log, alsoClose);
+      return 1;
+    } catch (IOException e) {
+      log.error("cannot serve the kubelet: {}", e.toString());
+      closeAll(log, alsoClose);
+      return 1;
+    }
+    started.accept(runtime);
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(
+            () -> {
+              runtime.close();
+              closeAll(log, alsoClose);
+            },
+            "kubeaccel-shutdown"));
+    log.info("{} agent running version={}", mode, Version.current());
+    String reason = runtime.gaveUp().join();
+    log.error("exiting: {}", reason);
+    runtime.close();
+    closeAll(log, alsoClose);
+    return 1;
+  }
+
+  private static void closeAll(Logger log, List<AutoCloseable> resources) {
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        log.debug("close failed resource={}", resource, e);
+      }
+    }
+  }
+}

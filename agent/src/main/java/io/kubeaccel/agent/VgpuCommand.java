@@ -1,0 +1,114 @@
+package io.kubeaccel.agent;
+
+import io.kubeaccel.core.AgentSettings;
+import io.kubeaccel.core.inventory.DeviceNodes;
+import io.kubeaccel.core.kube.KubeAccess;
+import io.kubeaccel.core.kube.KubeSettings;
+import io.kubeaccel.core.ledger.Ledger;
+import io.kubeaccel.core.ledger.PodResourcesClient;
+import io.kubeaccel.core.sharing.PodResourcesLookup;
+import io.kubeaccel.core.sharing.SharedCards;
+import io.kubeaccel.vgpu.HamiCoreBackend;
+import io.kubeaccel.vgpu.VgpuMode;
+import io.kubeaccel.vgpu.VgpuOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The vGPU node agent: slices of cards as tencent.com/vcuda-core and vcuda-memory, until SIGTERM. */
+@Command(
+    name = "vgpu",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Serve slices of GPUs as tencent.com/vcuda-core (100 = one card) and tencent.com/vcuda-memory (256 MiB"
+          + " units) to the kubelet (the node agent of nvidia-device-enable=vgpu nodes).",
+      "Limits are enforced in the container by HAMi-core. Runs until SIGTERM."
+    })
+final class VgpuCommand implements Callable<Integer> {
+
+  @Mixin
+  NodeOptions node;
+
+  @Mixin
+  ShareOptions share;
+
+  @Option(
+      names = "--core-oversubscription",
+      paramLabel = "FACTOR",
+      defaultValue = "${env:VGPU_CORE_OVERSUBSCRIPTION:-1}",
+      description =
+          "Each card advertises 100 x FACTOR vcuda-core (1 to 100; env VGPU_CORE_OVERSUBSCRIPTION)."
+              + " Default: ${DEFAULT-VALUE}.")
+  double coreFactor;
+
+  @Option(
+      names = "--memory-oversubscription",
+      paramLabel = "FACTOR",
+      defaultValue = "${env:VGPU_MEMORY_OVERSUBSCRIPTION:-1}",
+      description =
+          "Each card advertises its memory x FACTOR (1 to 100; env VGPU_MEMORY_OVERSUBSCRIPTION)."
+              + " Default: ${DEFAULT-VALUE}.")
+  double memoryFactor;
+
+  @Option(
+      names = "--hook-path",
+      paramLabel = "DIR",
+      defaultValue = "${env:VGPU_HOOK_PATH:-/usr/local/vgpu}",
+      description =
+          "Host directory with HAMi-core's libvgpu.so and ld.so.preload, mounted at the same path in the"
+              + " agent; per-container caches go under its containers/ (env VGPU_HOOK_PATH). Default: ${DEFAULT-VALUE}.")
+  Path hookPath;
+
+  @Override
+  public Integer call() throws IOException {
+    Logging.configure(node.logFormat, node.logLevel);
+    Logger log = LoggerFactory.getLogger(VgpuCommand.class);
+    if (share.nodeName == null || share.nodeName.isBlank()) {
+      throw new IllegalArgumentException(
+          "--node-name (env NODE_NAME) is required: the agent finds its pods by it");
+    }
+    VgpuOptions options = new VgpuOptions(coreFactor, memoryFactor, share.placement, hookPath);
+    AgentSettings settings = node.settings(System.getenv(), share.failOnInitError);
+    HamiCoreBackend backend = new HamiCoreBackend(
+        hookPath, DeviceNodes.scan(node.devRoot, node.procRoot), VgpuOptions.MEMORY_UNIT);
+    KubeAccess kube = KubeAccess.connect(new KubeSettings(
+        share.nodeName,
+        share.kubeconfig,
+        KubeSettings.DEFAULT_RESYNC,
+        KubeSettings.DEFAULT_MIN_PUBLISH_INTERVAL));
+    PodResourcesClient podResources =
+        new PodResourcesClient(share.podResourcesSocket, Duration.ofSeconds(2));
+    Ledger ledger = Ledger.open(share.stateDir.resolve("vgpu/checkpoint.json"), Clock.systemUTC());
+    SharedCards cards = new SharedCards(
+        options.family(),
+        ledger,
+        kube.nodePods(),
+        kube.podAnnotator(),
+        kube.nodeMetadata(),
+        PodResourcesLookup.of(podResources),
+        share.nodeName,
+        share.placement,
+        Duration.ofSeconds(3),
+        grant -> backend.released(grant.container()),
+        Clock.systemUTC());
+    log.info("vgpu options={} node={}", options, share.nodeName);
+    return AgentLifecycle.run(
+        log,
+        "vgpu",
+        settings,
+        inventory -> {
+          cards.reconcile(inventory, Duration.ofSeconds(10));
+          return VgpuMode.plugins(cards, backend);
+        },
+        runtime -> cards.start(runtime.inventory()),
+        List.of(cards, podResources, kube));
+  }
+}
