@@ -75,6 +75,23 @@ final class BenchCommand implements Callable<Integer> {
   int restarts;
 
   @Option(
+      names = "--mode",
+      paramLabel = "MODE",
+      defaultValue = "pgpu",
+      description =
+          "pgpu: the agent as a separate process (start, Allocate, health, restarts, memory); vgpu: the"
+              + " vGPU agent with --pods share pods on 8 simulated 80 GB cards. Default: ${DEFAULT-VALUE}.")
+  String mode;
+
+  @Option(
+      names = "--pods",
+      paramLabel = "N",
+      defaultValue = "110",
+      description =
+          "Share pods to admit with --mode vgpu (the kubelet's default pod limit). Default: ${DEFAULT-VALUE}.")
+  int pods;
+
+  @Option(
       names = "--no-appcds",
       description =
           "Start the agent without an application class-data archive. By default the bench first records one in a"
@@ -95,6 +112,16 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--allocations and --restarts must be at least 1");
     }
     PrintWriter out = spec.commandLine().getOut();
+    if (mode.equals("vgpu")) {
+      if (pods < 1 || pods > 110) {
+        throw new IllegalArgumentException(
+            "--pods must be between 1 and 110 (8 cards of 100 cores hold them)");
+      }
+      return VgpuBench.run(out, pods);
+    }
+    if (!mode.equals("pgpu")) {
+      throw new IllegalArgumentException("--mode " + mode + " is not one of: pgpu, vgpu");
+    }
     List<String> jvm = jvmOptions.isEmpty() ? AGENT_JVM_OPTIONS : jvmOptions;
     Path archive = Files.createTempFile("kubeaccel-bench", ".jsa");
     try {

@@ -1,33 +1,15 @@
 package io.kubeaccel.agent;
 
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.kubeaccel.core.AgentRuntime;
-import io.kubeaccel.core.inventory.DeviceNodes;
 import io.kubeaccel.core.inventory.Gpu;
 import io.kubeaccel.core.inventory.Inventory;
-import io.kubeaccel.core.kube.InMemoryNodeApi;
 import io.kubeaccel.core.ledger.CardUse;
-import io.kubeaccel.core.ledger.Ledger;
-import io.kubeaccel.core.ledger.PodResourcesClient;
 import io.kubeaccel.core.server.AllocationObserver;
 import io.kubeaccel.core.sharing.PlacementPolicy;
-import io.kubeaccel.core.sharing.PodResourcesLookup;
-import io.kubeaccel.core.sharing.SharedCards;
 import io.kubeaccel.testkit.AdmissionException;
-import io.kubeaccel.testkit.KubeletStandIn;
 import io.kubeaccel.testkit.PodRef;
-import io.kubeaccel.testkit.PodResourcesStandIn;
-import io.kubeaccel.vgpu.HamiCoreBackend;
-import io.kubeaccel.vgpu.VgpuMode;
-import io.kubeaccel.vgpu.VgpuOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -37,41 +19,29 @@ import java.util.Map;
  */
 final class VgpuSimulation implements AutoCloseable {
 
-  private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final String CORE = VgpuOptions.CORE_RESOURCE;
-  private static final String MEMORY = VgpuOptions.MEMORY_RESOURCE;
+  private static final Duration WAIT = VgpuTestbed.WAIT;
+  private static final String CORE = VgpuTestbed.CORE;
+  private static final String MEMORY = VgpuTestbed.MEMORY;
 
   private final PrintWriter out;
-  private final SimulatedNode node;
-  private final KubeletStandIn kubelet;
-  private final PodResourcesStandIn podResources;
-  private final InMemoryNodeApi api = new InMemoryNodeApi();
-  private final VgpuOptions options;
-  private PodResourcesClient client;
-  private SharedCards cards;
-  private AgentRuntime agent;
-  private int created;
+  private final VgpuTestbed bed;
 
   VgpuSimulation(PrintWriter out, SimulatedNode node, PlacementPolicy placement)
       throws IOException {
     this.out = out;
-    this.node = node;
-    this.kubelet = KubeletStandIn.start(node.deviceDir());
-    this.podResources =
-        PodResourcesStandIn.start(node.root().resolve("pod-resources.sock"), kubelet);
-    this.options = new VgpuOptions(1, 1, placement, node.root().resolve("hook"));
+    this.bed = new VgpuTestbed(node, placement);
   }
 
   void run() throws IOException {
-    startAgent();
-    Inventory inventory = agent.inventory().current();
+    bed.startAgent(AllocationObserver.NONE);
+    Inventory inventory = bed.agent.inventory().current();
     out.printf(
         "%nvGPU agent registered %s (%d devices) and %s (%d devices): 100 cores and memory/256 MiB per"
             + " card%n",
         CORE,
-        kubelet.awaitRegistration(CORE, WAIT).devices().size(),
+        bed.kubelet.awaitRegistration(CORE, WAIT).devices().size(),
         MEMORY,
-        kubelet.awaitRegistration(MEMORY, WAIT).devices().size());
+        bed.kubelet.awaitRegistration(MEMORY, WAIT).devices().size());
     out.printf("%nBad requests (refused, nothing recorded):%n");
     refuse(pod("odd", Map.of(), 150, 0), 150, 0);
     refuse(pod("no-memory", Map.of(), 30, 0), 30, 0);
@@ -92,112 +62,32 @@ final class VgpuSimulation implements AutoCloseable {
     out.printf("%nWhole cards (200 cores = two idle cards, exclusive, NVLink-aware, no limits):%n");
     admit(pod("trainer", Map.of(), 200, 0), 200, 0);
     printCapacity();
-    int before = cards.ledger().grants().size();
+    int before = bed.cards.ledger().grants().size();
     out.printf("%nRelease: notebook-a ends; its share is free at once%n");
-    kubelet.release("uid-notebook-a");
-    api.delete("uid-notebook-a");
-    out.printf("  grants %d -> %d%n", before, cards.ledger().grants().size());
+    bed.end(new PodRef("uid-notebook-a", "ml", "notebook-a"));
+    out.printf("  grants %d -> %d%n", before, bed.cards.ledger().grants().size());
     out.printf("%nAgent restart (checkpoint read back, reconciled with PodResources):%n");
-    stopAgent();
-    startAgent();
+    bed.stopAgent();
+    bed.startAgent(AllocationObserver.NONE);
     out.printf(
-        "  %d grants after the restart, as before%n", cards.ledger().grants().size());
-    if (cards.ledger().grants().size() != before - 1) {
+        "  %d grants after the restart, as before%n",
+        bed.cards.ledger().grants().size());
+    if (bed.cards.ledger().grants().size() != before - 1) {
       throw new IllegalStateException("grants changed across the restart");
     }
     printCapacity();
   }
 
-  private void startAgent() throws IOException {
-    client =
-        new PodResourcesClient(node.root().resolve("pod-resources.sock"), Duration.ofSeconds(2));
-    Ledger ledger =
-        Ledger.open(node.root().resolve("state/vgpu/checkpoint.json"), Clock.systemUTC());
-    HamiCoreBackend backend = new HamiCoreBackend(
-        options.hookPath(),
-        DeviceNodes.scan(node.hostRoot(), node.hostRoot().resolve("proc")),
-        VgpuOptions.MEMORY_UNIT);
-    cards = new SharedCards(
-        options.family(),
-        ledger,
-        api,
-        api,
-        api,
-        PodResourcesLookup.of(client),
-        "sim-node",
-        options.placement(),
-        Duration.ofSeconds(2),
-        grant -> backend.released(grant.container()),
-        Clock.systemUTC());
-    int registered = kubelet.registrationCount(CORE);
-    agent = AgentRuntime.start(
-        node.agentSettings(),
-        inventory -> {
-          cards.reconcile(inventory, Duration.ofSeconds(1));
-          return VgpuMode.plugins(cards, backend);
-        },
-        AllocationObserver.NONE,
-        Clock.systemUTC());
-    cards.start(agent.inventory());
-    kubelet.awaitRegistrationCount(CORE, registered + 1, WAIT);
-    kubelet.awaitRegistrationCount(MEMORY, registered + 1, WAIT);
-  }
-
-  private void stopAgent() {
-    cards.close();
-    agent.close();
-    client.close();
-  }
-
   private PodRef pod(String name, Map<String, String> annotations, int cores, int memory) {
-    Map<String, Quantity> limits = new LinkedHashMap<>();
-    limits.put(CORE, new Quantity(Integer.toString(cores)));
-    if (memory > 0) {
-      limits.put(MEMORY, new Quantity(Integer.toString(memory)));
-    }
-    api.put(new PodBuilder()
-        .withNewMetadata()
-        .withUid("uid-" + name)
-        .withNamespace("ml")
-        .withName(name)
-        .withCreationTimestamp(
-            Instant.parse("2026-01-01T00:00:00Z").plusSeconds(created++).toString())
-        .withAnnotations(annotations)
-        .endMetadata()
-        .withNewSpec()
-        .withNodeName("sim-node")
-        .addToContainers(new ContainerBuilder()
-            .withName("main")
-            .withNewResources()
-            .withLimits(limits)
-            .endResources()
-            .build())
-        .endSpec()
-        .withNewStatus()
-        .withPhase("Pending")
-        .endStatus()
-        .build());
-    return new PodRef("uid-" + name, "ml", name);
+    return bed.pod(name, annotations, cores, memory);
   }
 
   private static Map<String, String> assigned(int card, long time) {
-    return Map.of(
-        "tencent.com/predicate-gpu-idx-0",
-        Integer.toString(card),
-        "tencent.com/predicate-node",
-        "sim-node",
-        "tencent.com/predicate-time",
-        Long.toString(time),
-        "tencent.com/gpu-assigned",
-        "false");
+    return VgpuTestbed.assigned(card, time);
   }
 
   private void admit(PodRef pod, int cores, int memory) {
-    Map<String, String> envs =
-        new LinkedHashMap<>(kubelet.admit(pod, "main", CORE, cores).getEnvsMap());
-    if (memory > 0) {
-      envs.putAll(kubelet.admit(pod, "main", MEMORY, memory).getEnvsMap());
-    }
+    Map<String, String> envs = bed.admit(pod, cores, memory);
     out.printf(
         "  %s asks %d cores, %d x 256 MiB -> GPU %s%n",
         pod.name(), cores, memory, indexesOf(envs.get("NVIDIA_VISIBLE_DEVICES")));
@@ -214,15 +104,14 @@ final class VgpuSimulation implements AutoCloseable {
       out.printf(
           "  %s (%d cores, %d memory) -> %s%n",
           pod.name(), cores, memory, status >= 0 ? message.substring(status) : message);
-      kubelet.release(pod.uid());
-      api.delete(pod.uid());
+      bed.end(pod);
     }
   }
 
   private String indexesOf(String uuids) {
     StringBuilder indexes = new StringBuilder();
     for (String uuid : uuids.split(",")) {
-      for (Gpu gpu : agent.inventory().current().gpus()) {
+      for (Gpu gpu : bed.agent.inventory().current().gpus()) {
         if (gpu.uuid().equals(uuid)) {
           indexes.append(indexes.length() == 0 ? "" : ",").append(gpu.index());
         }
@@ -234,29 +123,25 @@ final class VgpuSimulation implements AutoCloseable {
   private void printCapacity() {
     out.printf(
         "%nPer-card use (published on the Node as kubeaccel.io/gpus for the scheduler extender):%n");
-    Map<String, CardUse> use = cards.ledger().useByCard();
-    for (Gpu gpu : agent.inventory().current().gpus()) {
+    Map<String, CardUse> use = bed.cards.ledger().useByCard();
+    for (Gpu gpu : bed.agent.inventory().current().gpus()) {
       CardUse used = use.getOrDefault(gpu.uuid(), new CardUse(0, 0, 0, false));
       out.printf(
           "  GPU %d: %3d/100 cores, %3d/%d memory units, %d container(s)%s%n",
           gpu.index(),
           used.cores(),
           used.memoryUnits(),
-          options.family().memoryUnitsOf(gpu.memoryBytes()),
+          bed.options.family().memoryUnitsOf(gpu.memoryBytes()),
           used.containers(),
           used.exclusive() ? " (whole card)" : "");
     }
-    if (!api.nodeAnnotations().containsKey("kubeaccel.io/gpus")) {
+    if (!bed.api.nodeAnnotations().containsKey("kubeaccel.io/gpus")) {
       throw new IllegalStateException("capacity annotation not published");
     }
   }
 
   @Override
   public void close() {
-    if (agent != null) {
-      stopAgent();
-    }
-    podResources.close();
-    kubelet.close();
+    bed.close();
   }
 }

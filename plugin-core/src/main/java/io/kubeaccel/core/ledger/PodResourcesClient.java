@@ -1,10 +1,13 @@
 package io.kubeaccel.core.ledger;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.kubeaccel.proto.UnixSocketTransport;
 import io.kubeaccel.proto.podresources.v1.ContainerDevices;
 import io.kubeaccel.proto.podresources.v1.ContainerResources;
+import io.kubeaccel.proto.podresources.v1.GetPodResourcesRequest;
+import io.kubeaccel.proto.podresources.v1.GetPodResourcesResponse;
 import io.kubeaccel.proto.podresources.v1.ListPodResourcesRequest;
 import io.kubeaccel.proto.podresources.v1.ListPodResourcesResponse;
 import io.kubeaccel.proto.podresources.v1.PodResources;
@@ -85,6 +88,42 @@ public final class PodResourcesClient implements AutoCloseable {
         containers.add(new ListedContainer(
             pod.getNamespace(), pod.getName(), container.getName(), merged(container)));
       }
+    }
+    return List.copyOf(containers);
+  }
+
+  /**
+   * One pod's containers (the kubelet's v1 {@code Get}, Kubernetes 1.27+): much cheaper than {@link #list()} on a
+   * busy node. Empty when the kubelet does not know the pod.
+   *
+   * @throws PodResourcesException when the kubelet does not answer, or lacks {@code Get} ({@code UNIMPLEMENTED}:
+   *     fall back to {@link #list()})
+   */
+  public List<ListedContainer> get(String namespace, String pod) {
+    GetPodResourcesResponse answer;
+    try {
+      answer = PodResourcesListerGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS)
+          .withMaxInboundMessageSize(MAX_ANSWER_BYTES)
+          .get(GetPodResourcesRequest.newBuilder()
+              .setPodNamespace(namespace)
+              .setPodName(pod)
+              .build());
+    } catch (StatusRuntimeException e) {
+      String description = String.valueOf(e.getStatus().getDescription());
+      if (e.getStatus().getCode() == Status.Code.NOT_FOUND
+          || (e.getStatus().getCode() == Status.Code.UNKNOWN
+              && description.contains("not found"))) {
+        return List
+            .of(); // the kubelet answers an unknown pod with a plain error: UNKNOWN "... not found"
+      }
+      throw new PodResourcesException(socket, e.getStatus(), e);
+    }
+    PodResources resources = answer.getPodResources();
+    List<ListedContainer> containers = new ArrayList<>();
+    for (ContainerResources container : resources.getContainersList()) {
+      containers.add(new ListedContainer(
+          resources.getNamespace(), resources.getName(), container.getName(), merged(container)));
     }
     return List.copyOf(containers);
   }

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,45 +134,69 @@ public final class ShareAllocator {
     return place(best, pool);
   }
 
-  /** The container whose first Allocate was {@code half}: from PodResources when the kubelet answers. */
+  /**
+   * The container whose first Allocate was {@code half}: from PodResources when the kubelet answers, asking first
+   * about the pod admission order suggests (one small {@code Get}), then about every pod ({@code List}).
+   */
   private ContainerDemand secondHalf(String resource, long amount, Half half) {
-    Optional<List<ListedContainer>> listed = podResources.list();
-    if (listed.isPresent()) {
-      for (ListedContainer container : listed.get()) {
-        List<String> first = container.deviceIdsByResource().get(half.resource());
-        if (first != null
-            && new HashSet<>(first).equals(new HashSet<>(half.deviceIds()))
-            && !container.deviceIdsByResource().containsKey(resource)) {
-          ContainerDemand demand = candidates
-              .of(container.namespace(), container.pod(), container.container())
-              .orElseThrow(() ->
-                  new InvalidRequestException("pod " + container.namespace() + "/" + container.pod()
-                      + " holding " + half.resource() + " is not known on this node"));
-          if (demand.amountOf(family, resource) != amount) {
-            throw new InvalidRequestException(String.format(
-                "%s/%s container %s asks %d %s, the kubelet allocates %d",
-                demand.pod().namespace(),
-                demand.pod().name(),
-                demand.container(),
-                demand.amountOf(family, resource),
-                resource,
-                amount));
-          }
-          return demand;
-        }
-      }
+    ContainerDemand guess = half.guess();
+    Optional<List<ListedContainer>> ofGuess =
+        podResources.get(guess.pod().namespace(), guess.pod().name());
+    if (ofGuess.isEmpty()) {
+      log.warn(
+          "PodResources unavailable, using admission order resource={} guess={}/{}",
+          half.resource(),
+          guess.pod().name(),
+          guess.container());
+      return checked(guess, resource, amount, half);
+    }
+    Optional<ContainerDemand> found = holder(ofGuess.get(), resource, half);
+    if (found.isEmpty()) {
+      found = podResources.list().flatMap(all -> holder(all, resource, half));
+    }
+    if (found.isEmpty()) {
       log.warn(
           "first allocation not found in PodResources, using admission order resource={} guess={}/{}",
           half.resource(),
-          half.guess().pod().name(),
-          half.guess().container());
+          guess.pod().name(),
+          guess.container());
+      return checked(guess, resource, amount, half);
     }
-    if (half.guess().amountOf(family, resource) != amount) {
+    return checked(found.get(), resource, amount, half);
+  }
+
+  /** The container among {@code listed} holding the first half's devices and not yet {@code resource}. */
+  private Optional<ContainerDemand> holder(
+      List<ListedContainer> listed, String resource, Half half) {
+    Set<String> first = new HashSet<>(half.deviceIds());
+    for (ListedContainer container : listed) {
+      List<String> held = container.deviceIdsByResource().get(half.resource());
+      if (held != null
+          && new HashSet<>(held).equals(first)
+          && !container.deviceIdsByResource().containsKey(resource)) {
+        return Optional.of(candidates
+            .of(container.namespace(), container.pod(), container.container())
+            .orElseThrow(() -> new InvalidRequestException("pod " + container.namespace() + "/"
+                + container.pod() + " holding " + half.resource() + " is not known on this node")));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private ContainerDemand checked(ContainerDemand demand, String resource, long amount, Half half) {
+    if (demand.amountOf(family, resource) != amount) {
       throw new InvalidRequestException(String.format(
-          "no pending container asks %d %s after %d %s",
-          amount, resource, half.deviceIds().size(), half.resource()));
+          "%s/%s container %s asks %d %s, the kubelet allocates %d after %d %s",
+          demand.pod().namespace(),
+          demand.pod().name(),
+          demand.container(),
+          demand.amountOf(family, resource),
+          resource,
+          amount,
+          half.deviceIds().size(),
+          half.resource()));
     }
-    return half.guess();
+    return demand;
   }
 
   /** Candidates asking {@code amount} of {@code resource}, waiting briefly for the pod cache to learn of new pods. */
