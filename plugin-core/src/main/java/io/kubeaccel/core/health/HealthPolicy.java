@@ -1,5 +1,6 @@
 package io.kubeaccel.core.health;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
@@ -19,8 +20,19 @@ import java.util.TreeSet;
  * @param enabled whether the health monitor runs at all
  * @param ignoredXids XIDs that are logged but leave the card healthy (application errors, not card faults)
  * @param ignoreAllXids whether every XID is ignored
+ * @param recoveryQuietPeriod how long a card that went unhealthy must stay free of XIDs, answering NVML normally,
+ *     before it is healthy again ({@code HEALTH_RECOVERY_QUIET_PERIOD}, seconds or e.g. {@code 5m}); zero never
+ *     recovers (NVIDIA's plugin's behaviour). A card that fell off the bus and answers again with the same UUID (after
+ *     a reset) is healthy at once.
  */
-public record HealthPolicy(boolean enabled, Set<Integer> ignoredXids, boolean ignoreAllXids) {
+public record HealthPolicy(
+    boolean enabled,
+    Set<Integer> ignoredXids,
+    boolean ignoreAllXids,
+    Duration recoveryQuietPeriod) {
+
+  /** Five minutes: long enough that a flapping card stays out, short enough that a reset card returns soon. */
+  public static final Duration DEFAULT_QUIET_PERIOD = Duration.ofMinutes(5);
 
   /** XIDs caused by applications rather than the card: 13, 31, 43, 45, 68, 109 (as in NVIDIA's plugin). */
   public static final Set<Integer> DEFAULT_IGNORED_XIDS = Set.of(13, 31, 43, 45, 68, 109);
@@ -31,7 +43,12 @@ public record HealthPolicy(boolean enabled, Set<Integer> ignoredXids, boolean ig
 
   /** The default: checks on, the default XIDs ignored. */
   public static HealthPolicy defaults() {
-    return new HealthPolicy(true, DEFAULT_IGNORED_XIDS, false);
+    return new HealthPolicy(true, DEFAULT_IGNORED_XIDS, false, DEFAULT_QUIET_PERIOD);
+  }
+
+  /** This policy with another quiet period. */
+  public HealthPolicy withQuietPeriod(Duration quietPeriod) {
+    return new HealthPolicy(enabled, ignoredXids, ignoreAllXids, quietPeriod);
   }
 
   /**
@@ -59,7 +76,31 @@ public record HealthPolicy(boolean enabled, Set<Integer> ignoredXids, boolean ig
     } else if (!enable.isEmpty()) {
       ignored.removeAll(parseXids("DP_ENABLE_HEALTHCHECKS", enable));
     }
-    return new HealthPolicy(enabled, ignored, ignoreAll);
+    Duration quiet = parseDuration(
+        "HEALTH_RECOVERY_QUIET_PERIOD",
+        env.getOrDefault("HEALTH_RECOVERY_QUIET_PERIOD", "").trim());
+    return new HealthPolicy(
+        enabled, ignored, ignoreAll, quiet == null ? DEFAULT_QUIET_PERIOD : quiet);
+  }
+
+  /** Whole seconds ({@code 300}) or a number with a unit s, m or h ({@code 90s}, {@code 5m}); null when empty. */
+  static Duration parseDuration(String variable, String value) {
+    if (value.isEmpty()) {
+      return null;
+    }
+    java.util.regex.Matcher matcher =
+        java.util.regex.Pattern.compile("(\\d{1,9})([smh]?)").matcher(value);
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException(
+          variable + "=\"" + value
+              + "\": expected seconds or a number with s, m or h (e.g. 300, 90s, 5m; 0 never recovers)");
+    }
+    long amount = Long.parseLong(matcher.group(1));
+    return switch (matcher.group(2)) {
+      case "m" -> Duration.ofMinutes(amount);
+      case "h" -> Duration.ofHours(amount);
+      default -> Duration.ofSeconds(amount);
+    };
   }
 
   /** Whether XID {@code xid} leaves the card healthy. */

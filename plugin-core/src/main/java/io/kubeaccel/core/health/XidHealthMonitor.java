@@ -44,12 +44,14 @@ public final class XidHealthMonitor implements AutoCloseable {
   private final CountDownLatch stop = new CountDownLatch(1);
   private final CountDownLatch firstPass = new CountDownLatch(1);
   private final Thread thread;
+  private final HealthRecovery recovery;
 
   public XidHealthMonitor(Nvml nvml, InventoryStore store, HealthPolicy policy, Clock clock) {
     this.nvml = nvml;
     this.store = store;
     this.policy = policy;
     this.clock = clock;
+    this.recovery = new HealthRecovery(nvml, store, policy.recoveryQuietPeriod(), clock);
     this.thread = new Thread(this::run, "kubeaccel-health");
     this.thread.setDaemon(true);
   }
@@ -123,8 +125,9 @@ public final class XidHealthMonitor implements AutoCloseable {
             "gpu refused event registration, marking unhealthy gpu={} reason=\"{}\"",
             gpu.uuid(),
             e.getMessage());
-        store.update(
-            inventory -> inventory.withHealth(gpu.uuid(), Health.unhealthy(e.getMessage(), now())));
+        recovery.faulted(gpu.uuid());
+        store.update(inventory -> inventory.withHealth(
+            gpu.uuid(), Health.unhealthy(HealthRecovery.REFUSED + e.getMessage(), now())));
       }
     }
     return registered;
@@ -145,10 +148,14 @@ public final class XidHealthMonitor implements AutoCloseable {
     });
   }
 
+  /** Waits for events until closed, or until a card came back (it is then registered anew). */
   private void waitForEvents(NvmlEventSet events) {
     while (stop.getCount() > 0) {
       Optional<NvmlEvent> event = events.await(WAIT_SLICE);
       event.ifPresent(this::handle);
+      if (!recovery.check().isEmpty()) {
+        return;
+      }
     }
   }
 
@@ -170,7 +177,9 @@ public final class XidHealthMonitor implements AutoCloseable {
       return;
     }
     log.warn("XID critical error, marking unhealthy gpu={} xid={}", uuid, xid);
-    store.update(inventory -> inventory.withHealth(uuid, Health.unhealthy("XID " + xid, now())));
+    recovery.faulted(uuid);
+    store.update(
+        inventory -> inventory.withHealth(uuid, Health.unhealthy(HealthRecovery.XID + xid, now())));
   }
 
   private java.time.Instant now() {

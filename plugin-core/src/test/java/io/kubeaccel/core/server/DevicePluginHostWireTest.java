@@ -108,6 +108,16 @@ class DevicePluginHostWireTest {
   }
 
   @Test
+  void anUnhealthyCardComesBackOnListAndWatchAfterTheQuietPeriod() throws Exception {
+    node.healthPolicy = node.healthPolicy.withQuietPeriod(Duration.ofSeconds(1));
+    node.startAgent(new CardPerDevicePlugin());
+    RegisteredPlugin plugin = node.kubelet.awaitRegistration(RESOURCE, WAIT);
+    node.nvml.injectXid(uuids.get(2), 79);
+    plugin.awaitDevices(devices -> health(devices, uuids.get(2)).equals("Unhealthy"), WAIT);
+    plugin.awaitDevices(devices -> health(devices, uuids.get(2)).equals("Healthy"), WAIT);
+  }
+
+  @Test
   void kubeletRestartIsFollowedByReRegistrationWithinOneSecondAndStateIsKept() throws Exception {
     node.startAgent(new CardPerDevicePlugin());
     RegisteredPlugin before = node.kubelet.awaitRegistration(RESOURCE, WAIT);

@@ -27,6 +27,7 @@ final class NodeFixture implements AutoCloseable {
   final Path deviceDir;
   KubeletStandIn kubelet;
   AgentRuntime agent;
+  HealthPolicy healthPolicy = HealthPolicy.defaults();
 
   NodeFixture(FakeInventory inventory) throws IOException {
     root = Files.createTempDirectory(Path.of("/tmp"), "kac-");
@@ -45,7 +46,7 @@ final class NodeFixture implements AutoCloseable {
         nvml.sysfsRoot(),
         new HostSettings(
             deviceDir, Duration.ofSeconds(5), Duration.ofSeconds(1), 5, Duration.ofHours(1)),
-        HealthPolicy.defaults(),
+        healthPolicy,
         failOnInitError,
         Duration.ofMillis(100));
   }
