@@ -3,10 +3,13 @@ package io.kubeaccel.agent;
 import io.kubeaccel.core.AgentRuntime;
 import io.kubeaccel.core.AgentSettings;
 import io.kubeaccel.core.PluginFactory;
-import io.kubeaccel.core.server.AllocationObserver;
+import io.kubeaccel.core.metrics.MetricsSettings;
+import io.kubeaccel.core.metrics.MetricsSources;
+import io.kubeaccel.core.metrics.NodeMetrics;
 import io.kubeaccel.nvml.NvmlException;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -22,6 +25,9 @@ final class AgentLifecycle {
   /**
    * Runs until SIGTERM (the JVM then exits through the shutdown hook) or until the agent gives up.
    *
+   * @param metricsSettings where {@code /metrics} is served (it listens before the agent registers; a port that
+   *     cannot be bound is logged and the agent serves the kubelet without metrics)
+   * @param metricsSources what the mode knows about its containers, for the per-container metrics
    * @param started told the running runtime, to start what depends on it (e.g. capacity publishing)
    * @param alsoClose closed after the runtime on shutdown, in order
    * @return the exit code when the agent gave up or could not start
@@ -30,34 +36,48 @@ final class AgentLifecycle {
       Logger log,
       String mode,
       AgentSettings settings,
+      MetricsSettings metricsSettings,
+      MetricsSources metricsSources,
       PluginFactory plugins,
       Consumer<AgentRuntime> started,
       List<AutoCloseable> alsoClose) {
+    NodeMetrics metrics =
+        NodeMetrics.create(metricsSettings, mode, Version.current(), metricsSources);
+    try {
+      metrics.listen();
+    } catch (IOException e) {
+      log.error("{}; serving the kubelet without metrics", e.getMessage());
+    }
+    List<AutoCloseable> closing = new ArrayList<>();
+    closing.add(metrics); // first: it reads what the others provide
+    closing.addAll(alsoClose);
     AgentRuntime runtime;
     try {
-      runtime = AgentRuntime.start(settings, plugins, AllocationObserver.NONE, Clock.systemUTC());
+      runtime =
+          AgentRuntime.start(settings, plugins, metrics.allocationObserver(), Clock.systemUTC());
     } catch (NvmlException e) {
       log.error("NVML failed to start and fail-on-init-error is set, exiting: {}", e.getMessage());
-      closeAll(log, alsoClose);
+      closeAll(log, closing);
       return 1;
     } catch (IOException e) {
       log.error("cannot serve the kubelet: {}", e.toString());
-      closeAll(log, alsoClose);
+      closeAll(log, closing);
       return 1;
     }
+    metrics.watch(runtime.inventory());
     started.accept(runtime);
     Runtime.getRuntime()
         .addShutdownHook(new Thread(
             () -> {
               runtime.close();
-              closeAll(log, alsoClose);
+              closeAll(log, closing);
             },
             "kubeaccel-shutdown"));
     log.info("{} agent running version={}", mode, Version.current());
     String reason = runtime.gaveUp().join();
     log.error("exiting: {}", reason);
     runtime.close();
-    closeAll(log, alsoClose);
+    closeAll(log, closing);
     return 1;
   }
 

@@ -17,6 +17,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
       PgpuCommand.class,
       VgpuCommand.class,
+      MpsCommand.class,
+      ExtenderCommand.class,
       SimulateCommand.class,
       BenchCommand.class,
       DoctorCommand.class,

@@ -2,6 +2,8 @@ package io.kubeaccel.agent;
 
 import io.kubeaccel.core.AgentSettings;
 import io.kubeaccel.core.health.HealthPolicy;
+import io.kubeaccel.core.ledger.PodResourcesClient;
+import io.kubeaccel.core.metrics.MetricsSettings;
 import io.kubeaccel.core.server.HostSettings;
 import io.kubeaccel.nvml.NvmlLibraryPath;
 import java.nio.file.Path;
@@ -9,7 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * Options every node agent shares, whatever its mode. Each can also come from the environment variable named in its
@@ -54,8 +58,9 @@ final class NodeOptions {
       paramLabel = "DIR",
       defaultValue = "${env:PROC_ROOT:-/proc}",
       description =
-          "procfs, read for the MIG capability device minors (driver/nvidia-caps/mig-minors)"
-              + " (env PROC_ROOT). Default: ${DEFAULT-VALUE}.")
+          "procfs, read for the MIG capability device minors (driver/nvidia-caps/mig-minors) and for the"
+              + " cgroup of every GPU process, to name its container in /metrics: the host's, seen with"
+              + " hostPID (env PROC_ROOT). Default: ${DEFAULT-VALUE}.")
   Path procRoot;
 
   @Option(
@@ -65,6 +70,26 @@ final class NodeOptions {
       description =
           "The sysfs mount, read for each GPU's NUMA node (env SYSFS_ROOT). Default: ${DEFAULT-VALUE}.")
   Path sysRoot;
+
+  @Option(
+      names = "--metrics-address",
+      paramLabel = "[HOST]:PORT|off",
+      defaultValue = "${env:METRICS_ADDRESS:-" + MetricsSettings.DEFAULT_ADDRESS + "}",
+      converter = MetricsAddressSyntax.class,
+      description =
+          "Where /metrics (Prometheus text format) is served, e.g. :9400 (every interface), 127.0.0.1:9400;"
+              + " off serves and samples nothing (env METRICS_ADDRESS). Default: ${DEFAULT-VALUE}.")
+  String metricsAddress;
+
+  @Option(
+      names = "--metrics-interval",
+      paramLabel = "DURATION",
+      defaultValue = "${env:METRICS_INTERVAL:-10s}",
+      converter = MetricsIntervalConverter.class,
+      description =
+          "How often NVML is sampled for /metrics, e.g. 10s, 500ms, 1m; scrapes read the last sample"
+              + " (env METRICS_INTERVAL). Default: ${DEFAULT-VALUE}.")
+  Duration metricsInterval;
 
   @Option(
       names = "--log-format",
@@ -106,5 +131,42 @@ final class NodeOptions {
         HealthPolicy.fromEnvironment(env),
         failOnInitError,
         Duration.ofSeconds(5));
+  }
+
+  /** How this agent exports metrics. */
+  MetricsSettings metrics() {
+    return new MetricsSettings(
+        MetricsSettings.parseAddress(metricsAddress), metricsInterval, procRoot, nvmlPath());
+  }
+
+  /** The kubelet's PodResources socket for agents without a flag for it: env POD_RESOURCES_SOCKET, else the kubelet's. */
+  static Path podResourcesSocket(Map<String, String> env) {
+    String socket = env.get("POD_RESOURCES_SOCKET");
+    return socket == null || socket.isBlank() ? PodResourcesClient.KUBELET_SOCKET : Path.of(socket);
+  }
+
+  /** Checks {@code --metrics-address} while parsing, so a typo is a usage error; the text itself is kept. */
+  static final class MetricsAddressSyntax implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      try {
+        MetricsSettings.parseAddress(value);
+        return value;
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** Reads {@code --metrics-interval}, a usage error when malformed. */
+  static final class MetricsIntervalConverter implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return MetricsSettings.parseInterval(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
   }
 }

@@ -2,6 +2,7 @@ package io.kubeaccel.agent;
 
 import io.kubeaccel.core.AgentSettings;
 import io.kubeaccel.core.inventory.DeviceNodes;
+import io.kubeaccel.core.metrics.MetricsSources;
 import io.kubeaccel.pgpu.PgpuMode;
 import io.kubeaccel.pgpu.config.PgpuConfig;
 import io.kubeaccel.pgpu.config.PgpuConfigResolver;
@@ -46,6 +47,8 @@ final class PgpuCommand implements Callable<Integer> {
         log,
         "pgpu",
         settings,
+        node.metrics(),
+        MetricsSources.withoutKubernetes(NodeOptions.podResourcesSocket(System.getenv())),
         inventory -> PgpuMode.plugins(config, deviceNodes, inventory),
         runtime -> {},
         List.of());

@@ -64,7 +64,8 @@ final class SimulateCommand implements Callable<Integer> {
       names = "--mode",
       paramLabel = "MODE",
       defaultValue = "pgpu",
-      description = "pgpu (whole cards) or vgpu (slices). Default: ${DEFAULT-VALUE}.")
+      description =
+          "pgpu (whole cards), vgpu (slices) or mps (MPS shares). Default: ${DEFAULT-VALUE}.")
   String mode;
 
   @Mixin
@@ -83,8 +84,17 @@ final class SimulateCommand implements Callable<Integer> {
       out.printf("%nsimulation finished: all steps behaved as expected%n");
       return 0;
     }
+    if (mode.equals("mps")) {
+      out.printf("kubeaccel simulate --mode mps: preset %s (%s)%n", preset, preset.description());
+      try (SimulatedNode node = SimulatedNode.create(preset);
+          MpsSimulation simulation = new MpsSimulation(out, node)) {
+        simulation.run();
+      }
+      out.printf("%nsimulation finished: all steps behaved as expected%n");
+      return 0;
+    }
     if (!mode.equals("pgpu")) {
-      throw new IllegalArgumentException("--mode " + mode + " is not one of: pgpu, vgpu");
+      throw new IllegalArgumentException("--mode " + mode + " is not one of: pgpu, vgpu, mps");
     }
     out.printf("kubeaccel simulate: preset %s (%s)%n", preset, preset.description());
     PgpuConfigResolver.Resolved resolved =

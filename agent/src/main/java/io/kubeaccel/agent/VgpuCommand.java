@@ -6,6 +6,9 @@ import io.kubeaccel.core.kube.KubeAccess;
 import io.kubeaccel.core.kube.KubeSettings;
 import io.kubeaccel.core.ledger.Ledger;
 import io.kubeaccel.core.ledger.PodResourcesClient;
+import io.kubeaccel.core.metrics.CardHolders;
+import io.kubeaccel.core.metrics.ContainerResolver;
+import io.kubeaccel.core.metrics.MetricsSources;
 import io.kubeaccel.core.sharing.PodResourcesLookup;
 import io.kubeaccel.core.sharing.SharedCards;
 import io.kubeaccel.vgpu.HamiCoreBackend;
@@ -104,6 +107,9 @@ final class VgpuCommand implements Callable<Integer> {
         log,
         "vgpu",
         settings,
+        node.metrics(),
+        new MetricsSources(
+            ContainerResolver.fromPodCache(kube.nodePods()), CardHolders.fromLedger(ledger)),
         inventory -> {
           cards.reconcile(inventory, Duration.ofSeconds(10));
           return VgpuMode.plugins(cards, backend);

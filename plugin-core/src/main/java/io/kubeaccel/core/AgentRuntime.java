@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,7 @@ public final class AgentRuntime implements AutoCloseable {
   private volatile Nvml nvml;
   private volatile XidHealthMonitor monitor;
   private Thread nvmlRetry;
+  private final List<String> served;
 
   private AgentRuntime(
       AgentSettings settings,
@@ -50,6 +52,7 @@ public final class AgentRuntime implements AutoCloseable {
       Inventory inventory,
       List<ModePlugin> plugins,
       AllocationObserver observer) {
+    this.served = names(plugins);
     this.settings = settings;
     this.clock = clock;
     this.nvml = nvml;
@@ -65,6 +68,21 @@ public final class AgentRuntime implements AutoCloseable {
    */
   public static AgentRuntime start(
       AgentSettings settings, PluginFactory plugins, AllocationObserver observer, Clock clock)
+      throws IOException {
+    return start(settings, plugins, observer, runtime -> {}, clock);
+  }
+
+  /**
+   * As {@link #start(AgentSettings, PluginFactory, AllocationObserver, Clock)}, telling {@code beforeServing} the
+   * runtime once its inventory and resources exist and before the kubelet sees any device, so that whatever changes
+   * health (e.g. a guard withholding cards another mode still holds) acts on the first list the kubelet gets.
+   */
+  public static AgentRuntime start(
+      AgentSettings settings,
+      PluginFactory plugins,
+      AllocationObserver observer,
+      Consumer<AgentRuntime> beforeServing,
+      Clock clock)
       throws IOException {
     NvmlInventoryReader reader =
         new NvmlInventoryReader(new NumaLocator(settings.sysRoot()), clock);
@@ -95,6 +113,7 @@ public final class AgentRuntime implements AutoCloseable {
         runtime.startMonitor(
             nvml); // before advertising: a fault right after registration must not go unseen
       }
+      beforeServing.accept(runtime);
       runtime.host.start();
     } catch (IOException | RuntimeException e) {
       runtime.close();
@@ -104,6 +123,11 @@ public final class AgentRuntime implements AutoCloseable {
       runtime.retryNvml(reader, plugins, names(served));
     }
     return runtime;
+  }
+
+  /** The resources this agent serves. */
+  public List<String> resources() {
+    return served;
   }
 
   /** The node's inventory, current and future. */

@@ -18,13 +18,14 @@ final class ShareRules {
    */
   static void checkAmount(ShareFamily family, String resource, long amount, CardPool pool) {
     if (resource.equals(family.coreResource())) {
+      // A family without whole cards still takes 100 (all of one card's compute), never more.
+      if (amount > ShareFamily.CARD_CORES && !family.wholeCards()) {
+        throw new InvalidRequestException(
+            resource + " " + amount + " is invalid: at most 100 (one card) in this mode");
+      }
       if (amount > ShareFamily.CARD_CORES && amount % ShareFamily.CARD_CORES != 0) {
         throw new InvalidRequestException(
             resource + " " + amount + " is invalid: above 100 it must be a multiple of 100");
-      }
-      if (amount >= ShareFamily.CARD_CORES && !family.wholeCards()) {
-        throw new InvalidRequestException(
-            resource + " " + amount + " is invalid: at most 100 (one card's share) in this mode");
       }
       if (amount / ShareFamily.CARD_CORES > pool.cards().size()) {
         throw new InvalidRequestException(resource + " " + amount + " is invalid: the node has "

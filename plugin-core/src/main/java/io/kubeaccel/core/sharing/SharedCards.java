@@ -31,10 +31,13 @@ public final class SharedCards implements AutoCloseable {
   private final GrantReconciler reconciler;
   private final CapacityPublisher capacity;
   private final Consumer<Grant> released;
+  private final CardEligibility eligibility;
   private final List<AutoCloseable> subscriptions = new ArrayList<>();
   private volatile InventoryStore store;
 
   /**
+   * Shares every card of the node (but MIG-enabled ones).
+   *
    * @param released told of each grant that ended, to clean up what the container had on the host
    * @param podWait how long an Allocate waits for the pod cache to learn of its pod
    */
@@ -50,6 +53,41 @@ public final class SharedCards implements AutoCloseable {
       Duration podWait,
       Consumer<Grant> released,
       Clock clock) {
+    this(
+        family,
+        CardEligibility.ANY,
+        ledger,
+        pods,
+        annotator,
+        metadata,
+        podResources,
+        nodeName,
+        policy,
+        podWait,
+        released,
+        clock);
+  }
+
+  /**
+   * Shares only the cards {@code eligibility} accepts: the others are not advertised, placed or published.
+   *
+   * @param released told of each grant that ended, to clean up what the container had on the host
+   * @param podWait how long an Allocate waits for the pod cache to learn of its pod
+   */
+  public SharedCards(
+      ShareFamily family,
+      CardEligibility eligibility,
+      Ledger ledger,
+      NodePods pods,
+      PodAnnotator annotator,
+      NodeMetadataPublisher metadata,
+      PodResourcesLookup podResources,
+      String nodeName,
+      PlacementPolicy policy,
+      Duration podWait,
+      Consumer<Grant> released,
+      Clock clock) {
+    this.eligibility = eligibility;
     this.ledger = ledger;
     this.pods = pods;
     this.released = released;
@@ -63,12 +101,17 @@ public final class SharedCards implements AutoCloseable {
     return allocator.family();
   }
 
+  /** The part of {@code inventory} this mode shares: its eligible cards only. */
+  public Inventory eligible(Inventory inventory) {
+    return eligibility.restrict(inventory);
+  }
+
   /**
    * Decides one Allocate (see {@link ShareAllocator#allocate}) and, when it grants, publishes the new capacity.
    */
   public ShareAllocator.Decision allocate(
       String resource, List<String> deviceIds, Inventory inventory) {
-    ShareAllocator.Decision decision = allocator.allocate(resource, deviceIds, inventory);
+    ShareAllocator.Decision decision = allocator.allocate(resource, deviceIds, eligible(inventory));
     if (decision instanceof ShareAllocator.Placed) {
       publish();
     }
@@ -88,7 +131,7 @@ public final class SharedCards implements AutoCloseable {
       log.warn("pod list not synced after {}, reconciling without it", podSync);
     }
     try {
-      return reconciler.reconcile(inventory);
+      return reconciler.reconcile(eligible(inventory));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the reconciled checkpoint", e);
     }
@@ -106,7 +149,7 @@ public final class SharedCards implements AutoCloseable {
   public void publish() {
     InventoryStore current = store;
     if (current != null) {
-      capacity.publish(current.current(), ledger.useByCard());
+      capacity.publish(eligible(current.current()), ledger.useByCard());
     }
   }
 

@@ -1,0 +1,133 @@
+package io.kubeaccel.agent;
+
+import io.kubeaccel.core.AgentRuntime;
+import io.kubeaccel.core.kube.KubeAccess;
+import io.kubeaccel.core.kube.KubeSettings;
+import io.kubeaccel.core.kube.NodeMetadataParts;
+import io.kubeaccel.core.kube.NodeMetadataPublisher;
+import io.kubeaccel.core.ledger.PodResourcesClient;
+import io.kubeaccel.core.node.HealthEvents;
+import io.kubeaccel.core.node.ModeSwitchGuard;
+import io.kubeaccel.core.node.NodeLabels;
+import io.kubeaccel.core.sharing.PodResourcesLookup;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every node agent does with its cluster besides serving the kubelet: withholds cards another mode's containers
+ * still hold (PodResources), keeps the node's labels current, raises Events on health transitions, and gives the
+ * mode its Kubernetes access. Without a node name (pgpu may run so) only the guard runs.
+ */
+final class NodeServices implements AutoCloseable {
+
+  /** How often the mode-switch guard looks at PodResources again. */
+  private static final Duration GUARD_INTERVAL = Duration.ofSeconds(10);
+
+  private static final Logger log = LoggerFactory.getLogger(NodeServices.class);
+
+  private final String mode;
+  private final KubeAccess kube;
+  private final NodeMetadataParts metadata;
+  private final PodResourcesClient podResources;
+  private final PodResourcesLookup lookup;
+  private final List<AutoCloseable> running = new ArrayList<>();
+
+  private NodeServices(String mode, KubeAccess kube, PodResourcesClient podResources) {
+    this.mode = mode;
+    this.kube = kube;
+    this.metadata = kube == null ? null : new NodeMetadataParts(kube.nodeMetadata());
+    this.podResources = podResources;
+    this.lookup = PodResourcesLookup.of(podResources);
+  }
+
+  /**
+   * Connects to the cluster (never blocking on the API server).
+   *
+   * @param kubernetesRequired whether the mode cannot work without its pods (vgpu, mps)
+   * @throws IllegalArgumentException when the node name is required and missing
+   */
+  static NodeServices connect(String mode, ClusterOptions cluster, boolean kubernetesRequired) {
+    KubeAccess kube = null;
+    if (cluster.hasNodeName()) {
+      kube = KubeAccess.connect(new KubeSettings(
+          cluster.nodeName,
+          cluster.kubeconfig,
+          KubeSettings.DEFAULT_RESYNC,
+          KubeSettings.DEFAULT_MIN_PUBLISH_INTERVAL));
+    } else if (kubernetesRequired) {
+      throw new IllegalArgumentException(
+          "--node-name (env NODE_NAME) is required: the agent finds its pods by it");
+    } else {
+      log.warn("no node name (--node-name, env NODE_NAME): node labels and Events are off");
+    }
+    return new NodeServices(
+        mode, kube, new PodResourcesClient(cluster.podResourcesSocket, Duration.ofSeconds(2)));
+  }
+
+  /** Kubernetes access; present when the node name is known. */
+  KubeAccess kube() {
+    if (kube == null) {
+      throw new IllegalStateException("no Kubernetes access without a node name");
+    }
+    return kube;
+  }
+
+  boolean hasKube() {
+    return kube != null;
+  }
+
+  PodResourcesLookup podResources() {
+    return lookup;
+  }
+
+  /** A publisher of node metadata for one part of the agent (e.g. the capacity annotation). */
+  NodeMetadataPublisher metadata(String part) {
+    return kube == null ? null : metadata.part(part);
+  }
+
+  /** Before the kubelet sees a device: withhold what another mode's containers hold, and keep checking. */
+  void beforeServing(AgentRuntime runtime) {
+    ModeSwitchGuard guard = new ModeSwitchGuard(
+        lookup,
+        Set.copyOf(runtime.resources()),
+        runtime.inventory(),
+        GUARD_INTERVAL,
+        Clock.systemUTC());
+    guard.start();
+    running.add(guard);
+  }
+
+  /** Once serving: node labels kept current, Events for health transitions. */
+  void started(AgentRuntime runtime) {
+    if (kube == null) {
+      return;
+    }
+    NodeLabels labels = new NodeLabels(mode, metadata.part("labels"));
+    labels.publish(runtime.inventory().current());
+    running.add(runtime.inventory().subscribe(labels::publish));
+    running.add(HealthEvents.watch(runtime.inventory(), kube.nodeEvents()));
+  }
+
+  @Override
+  public void close() {
+    List<AutoCloseable> reversed = new ArrayList<>(running);
+    Collections.reverse(reversed);
+    for (AutoCloseable service : reversed) {
+      try {
+        service.close();
+      } catch (Exception e) {
+        log.debug("close failed service={}", service, e);
+      }
+    }
+    podResources.close();
+    if (kube != null) {
+      kube.close();
+    }
+  }
+}

@@ -1,0 +1,210 @@
+package io.kubeaccel.mps;
+
+import static io.kubeaccel.mps.MpsNode.CORE;
+import static io.kubeaccel.mps.MpsNode.MEMORY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kubeaccel.core.inventory.Health;
+import io.kubeaccel.core.kube.InMemoryNodeApi.Event;
+import io.kubeaccel.mps.daemon.MpsDaemonSettings;
+import io.kubeaccel.mps.daemon.MpsDaemonSupervisor;
+import io.kubeaccel.nvml.ComputeMode;
+import io.kubeaccel.nvml.fake.FakeInventory;
+import io.kubeaccel.proto.deviceplugin.v1beta1.Device;
+import io.kubeaccel.testkit.Await;
+import io.kubeaccel.testkit.FakeMpsControl;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The MPS control daemon under the agent: compute mode, start, health checks, restarts, clean shutdown. */
+class MpsDaemonSupervisionTest {
+
+  private static final String HEALTH_CHECK = "get_default_active_thread_percentage";
+  private static final Predicate<List<Device>> ALL_HEALTHY = devices ->
+      !devices.isEmpty() && devices.stream().allMatch(d -> d.getHealth().equals("Healthy"));
+  private static final Predicate<List<Device>> ALL_UNHEALTHY = devices ->
+      !devices.isEmpty() && devices.stream().allMatch(d -> d.getHealth().equals("Unhealthy"));
+
+  private MpsNode node;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @Test
+  void atStartEveryCardIsExclusiveProcessAndTheDaemonRunsInTheAgentsDirectories() throws Exception {
+    node = new MpsNode(FakeInventory.fourGpusTwoNumaNvlinkPairs()).startAgent();
+
+    assertThat(node.nvml.computeModes().values()).containsOnly(ComputeMode.EXCLUSIVE_PROCESS);
+    assertThat(FakeMpsControl.daemonPid(node.pipe())).isPresent();
+    assertThat(FakeMpsControl.commands(node.pipe())).first().isEqualTo(HEALTH_CHECK);
+    assertThat(node.options.logDirectory().resolve("control.log")).exists();
+    assertThat(mode(node.options.pipeDirectory())).isEqualTo("rwxr-xr-x");
+    assertThat(mode(node.options.logDirectory())).isEqualTo("rwx------");
+    assertThat(Files.getAttribute(node.options.shmDirectory(), "unix:mode"))
+        .isEqualTo(0041777); // a directory, sticky, world-writable: as /dev/shm
+    assertThat(node.supervisor.running()).isTrue();
+    assertThat(
+            ALL_HEALTHY.test(node.kubelet.awaitRegistration(CORE, MpsNode.WAIT).devices()))
+        .isTrue();
+  }
+
+  @Test
+  void theDaemonIsHealthCheckedPeriodically() throws Exception {
+    node = new MpsNode(
+            FakeInventory.fourGpusTwoNumaNvlinkPairs(),
+            settings -> settings.withCheckInterval(Duration.ofMillis(100)))
+        .startAgent();
+
+    Await.until("three health checks", MpsNode.WAIT, () -> checks() >= 3);
+    assertThat(FakeMpsControl.commands(node.pipe())).containsOnly(HEALTH_CHECK);
+  }
+
+  @Test
+  void aKilledDaemonIsBackWithinTwoSecondsAndTheKubeletSeesTheCardsUnhealthyThenHealthy()
+      throws Exception {
+    node = new MpsNode(FakeInventory.fourGpusTwoNumaNvlinkPairs()).startAgent();
+    List<String> reasons = new CopyOnWriteArrayList<>();
+    node.agent
+        .inventory()
+        .subscribe(inventory ->
+            reasons.add(inventory.health(node.nvml.inventory().gpu(0).uuid()).reason()));
+    long killed = FakeMpsControl.killDaemon(node.pipe());
+
+    Duration back = Await.until(
+        "a new daemon answers",
+        MpsNode.WAIT,
+        () -> FakeMpsControl.daemonPid(node.pipe()).filter(pid -> pid != killed).isPresent());
+    assertThat(back).isLessThan(Duration.ofSeconds(2));
+    for (String resource : List.of(CORE, MEMORY)) {
+      node.kubelet
+          .awaitRegistration(resource, MpsNode.WAIT)
+          .awaitDevices(ALL_UNHEALTHY, MpsNode.WAIT);
+    }
+    for (String resource : List.of(CORE, MEMORY)) {
+      node.kubelet
+          .awaitRegistration(resource, MpsNode.WAIT)
+          .awaitDevices(ALL_HEALTHY, MpsNode.WAIT);
+    }
+    assertThat(reasons)
+        .anySatisfy(reason -> assertThat(reason)
+            .startsWith(MpsDaemonSupervisor.DOWN)
+            .contains("Cannot find MPS control daemon process"));
+    assertThat(node.api.events())
+        .extracting(Event::reason)
+        .containsSubsequence("MpsDaemonDown", "MpsDaemonRestarted");
+    assertThat(FakeMpsControl.recorded(node.pipe()))
+        .filteredOn(line -> line.startsWith("# started"))
+        .hasSize(2);
+  }
+
+  @Test
+  void aCleanShutdownSendsQuitAndPutsTheCardsBackToDefaultComputeMode() throws Exception {
+    node = new MpsNode(FakeInventory.fourGpusTwoNumaNvlinkPairs()).startAgent();
+    long pid = FakeMpsControl.daemonPid(node.pipe()).orElseThrow();
+
+    node.stopAgent();
+
+    assertThat(FakeMpsControl.commands(node.pipe())).last().isEqualTo("quit");
+    assertThat(FakeMpsControl.recorded(node.pipe())).last().isEqualTo("# stopped pid=" + pid);
+    assertThat(FakeMpsControl.daemonPid(node.pipe())).isEmpty();
+    assertThat(Files.readString(node.nvml.computeModeFile())).doesNotContain("EXCLUSIVE_PROCESS");
+    assertThat(node.nvml.computeModes().values()).containsOnly(ComputeMode.DEFAULT);
+  }
+
+  @Test
+  void aDaemonAlreadyRunningIsAdoptedNotStartedTwice() throws Exception {
+    node = new MpsNode(FakeInventory.fourGpusTwoNumaNvlinkPairs());
+    ProcessBuilder daemon = new ProcessBuilder(node.options.control(), "-d").inheritIO();
+    daemon.environment().put("CUDA_MPS_PIPE_DIRECTORY", node.pipe().toString());
+    daemon
+        .environment()
+        .put("CUDA_MPS_LOG_DIRECTORY", node.options.logDirectory().toString());
+    assertThat(daemon.start().waitFor()).isZero();
+    long pid = FakeMpsControl.daemonPid(node.pipe()).orElseThrow();
+
+    node.startAgent();
+
+    assertThat(FakeMpsControl.daemonPid(node.pipe())).contains(pid);
+    assertThat(FakeMpsControl.recorded(node.pipe()))
+        .filteredOn(line -> line.startsWith("# started"))
+        .containsExactly("# started pid=" + pid);
+  }
+
+  @Test
+  void aControlProgramThatCannotRunLeavesTheCardsUnhealthyAndTheAgentServing() throws Exception {
+    node = new MpsNode(
+        FakeInventory.fourGpusTwoNumaNvlinkPairs(),
+        settings -> new MpsDaemonSettings(
+            "/nonexistent/nvidia-cuda-mps-control",
+            settings.pipeDirectory(),
+            settings.logDirectory(),
+            settings.checkInterval(),
+            settings.commandTimeout(),
+            settings.startTimeout(),
+            settings.stopTimeout(),
+            settings.minBackoff(),
+            settings.maxBackoff()));
+    node.startAgent();
+
+    node.kubelet.awaitRegistration(CORE, MpsNode.WAIT).awaitDevices(ALL_UNHEALTHY, MpsNode.WAIT);
+    Health health =
+        node.agent.inventory().current().health(node.nvml.inventory().gpu(0).uuid());
+    assertThat(health.reason())
+        .startsWith(MpsDaemonSupervisor.DOWN)
+        .contains("cannot run /nonexistent/nvidia-cuda-mps-control -d");
+    assertThat(node.api.events()).extracting(Event::reason).contains("MpsDaemonStartFailed");
+    assertThat(node.supervisor.running()).isFalse();
+  }
+
+  @Test
+  void anXidOutlivesTheDaemonsRecovery() throws Exception {
+    node = new MpsNode(FakeInventory.fourGpusTwoNumaNvlinkPairs()).startAgent();
+    String faulty = node.nvml.inventory().gpu(0).uuid();
+    node.nvml.injectXid(faulty, 79);
+    Await.until(
+        "the XID marks its card",
+        MpsNode.WAIT,
+        () -> !node.agent.inventory().current().health(faulty).healthy());
+
+    long killed = FakeMpsControl.killDaemon(node.pipe());
+    Await.until(
+        "a new daemon answers",
+        MpsNode.WAIT,
+        () -> FakeMpsControl.daemonPid(node.pipe()).filter(pid -> pid != killed).isPresent());
+    List<Device> devices = node.kubelet
+        .awaitRegistration(CORE, MpsNode.WAIT)
+        .awaitDevices(
+            list -> list.stream()
+                    .filter(d -> !d.getID().startsWith(faulty))
+                    .allMatch(d -> d.getHealth().equals("Healthy"))
+                && node.supervisor.running(),
+            MpsNode.WAIT);
+
+    assertThat(devices)
+        .filteredOn(d -> d.getID().startsWith(faulty))
+        .extracting(Device::getHealth)
+        .containsOnly("Unhealthy");
+    assertThat(node.agent.inventory().current().health(faulty).reason()).isEqualTo("XID 79");
+  }
+
+  private long checks() {
+    return FakeMpsControl.commands(node.pipe()).stream()
+        .filter(HEALTH_CHECK::equals)
+        .count();
+  }
+
+  private static String mode(Path dir) throws Exception {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(dir));
+  }
+}
