@@ -28,6 +28,7 @@ final class AgentLifecycle {
    * @param metricsSettings where {@code /metrics} is served (it listens before the agent registers; a port that
    *     cannot be bound is logged and the agent serves the kubelet without metrics)
    * @param metricsSources what the mode knows about its containers, for the per-container metrics
+   * @param services the cluster side every agent runs (mode-switch guard, node labels, Events); closed last
    * @param started told the running runtime, to start what depends on it (e.g. capacity publishing)
    * @param alsoClose closed after the runtime on shutdown, in order
    * @return the exit code when the agent gave up or could not start
@@ -38,6 +39,7 @@ final class AgentLifecycle {
       AgentSettings settings,
       MetricsSettings metricsSettings,
       MetricsSources metricsSources,
+      NodeServices services,
       PluginFactory plugins,
       Consumer<AgentRuntime> started,
       List<AutoCloseable> alsoClose) {
@@ -51,10 +53,15 @@ final class AgentLifecycle {
     List<AutoCloseable> closing = new ArrayList<>();
     closing.add(metrics); // first: it reads what the others provide
     closing.addAll(alsoClose);
+    closing.add(services); // last: the mode's parts above may still use its Kubernetes access
     AgentRuntime runtime;
     try {
-      runtime =
-          AgentRuntime.start(settings, plugins, metrics.allocationObserver(), Clock.systemUTC());
+      runtime = AgentRuntime.start(
+          settings,
+          plugins,
+          metrics.allocationObserver(),
+          services::beforeServing,
+          Clock.systemUTC());
     } catch (NvmlException e) {
       log.error("NVML failed to start and fail-on-init-error is set, exiting: {}", e.getMessage());
       closeAll(log, closing);
@@ -65,6 +72,7 @@ final class AgentLifecycle {
       return 1;
     }
     metrics.watch(runtime.inventory());
+    services.started(runtime);
     started.accept(runtime);
     Runtime.getRuntime()
         .addShutdownHook(new Thread(

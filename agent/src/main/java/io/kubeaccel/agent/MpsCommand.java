@@ -3,13 +3,10 @@ package io.kubeaccel.agent;
 import io.kubeaccel.core.AgentSettings;
 import io.kubeaccel.core.inventory.DeviceNodes;
 import io.kubeaccel.core.kube.KubeAccess;
-import io.kubeaccel.core.kube.KubeSettings;
 import io.kubeaccel.core.ledger.Ledger;
-import io.kubeaccel.core.ledger.PodResourcesClient;
 import io.kubeaccel.core.metrics.CardHolders;
 import io.kubeaccel.core.metrics.ContainerResolver;
 import io.kubeaccel.core.metrics.MetricsSources;
-import io.kubeaccel.core.sharing.PodResourcesLookup;
 import io.kubeaccel.core.sharing.SharedCards;
 import io.kubeaccel.mps.MpsMode;
 import io.kubeaccel.mps.MpsOptions;
@@ -45,6 +42,9 @@ final class MpsCommand implements Callable<Integer> {
   @Mixin
   ShareOptions share;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Option(
       names = "--mps-root",
       paramLabel = "DIR",
@@ -68,19 +68,10 @@ final class MpsCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     Logging.configure(node.logFormat, node.logLevel);
     Logger log = LoggerFactory.getLogger(MpsCommand.class);
-    if (share.nodeName == null || share.nodeName.isBlank()) {
-      throw new IllegalArgumentException(
-          "--node-name (env NODE_NAME) is required: the agent finds its pods by it");
-    }
     MpsOptions options = new MpsOptions(mpsRoot, mpsControl, share.placement);
     AgentSettings settings = node.settings(System.getenv(), share.failOnInitError);
-    KubeAccess kube = KubeAccess.connect(new KubeSettings(
-        share.nodeName,
-        share.kubeconfig,
-        KubeSettings.DEFAULT_RESYNC,
-        KubeSettings.DEFAULT_MIN_PUBLISH_INTERVAL));
-    PodResourcesClient podResources =
-        new PodResourcesClient(share.podResourcesSocket, Duration.ofSeconds(2));
+    NodeServices services = NodeServices.connect("mps", cluster, true);
+    KubeAccess kube = services.kube();
     Ledger ledger = Ledger.open(share.stateDir.resolve("mps/checkpoint.json"), Clock.systemUTC());
     SharedCards cards = new SharedCards(
         options.family(),
@@ -88,9 +79,9 @@ final class MpsCommand implements Callable<Integer> {
         ledger,
         kube.nodePods(),
         kube.podAnnotator(),
-        kube.nodeMetadata(),
-        PodResourcesLookup.of(podResources),
-        share.nodeName,
+        services.metadata("capacity"),
+        services.podResources(),
+        cluster.nodeName,
         share.placement,
         Duration.ofSeconds(3),
         grant -> {},
@@ -104,7 +95,7 @@ final class MpsCommand implements Callable<Integer> {
         DeviceNodes.scan(node.devRoot, node.procRoot),
         kube.nodeEvents(),
         Duration.ofSeconds(10));
-    log.info("mps options={} node={}", options, share.nodeName);
+    log.info("mps options={} node={}", options, cluster.nodeName);
     return AgentLifecycle.run(
         log,
         "mps",
@@ -112,10 +103,11 @@ final class MpsCommand implements Callable<Integer> {
         node.metrics(),
         new MetricsSources(
             ContainerResolver.fromPodCache(kube.nodePods()), CardHolders.fromLedger(ledger)),
+        services,
         mode,
         runtime -> mode.started(runtime.inventory()),
         // After the sockets are gone: the daemon quits and the cards return to DEFAULT compute
         // mode.
-        List.of(supervisor, cards, podResources, kube));
+        List.of(supervisor, cards));
   }
 }

@@ -2,7 +2,6 @@ package io.kubeaccel.agent;
 
 import io.kubeaccel.core.AgentSettings;
 import io.kubeaccel.core.health.HealthPolicy;
-import io.kubeaccel.core.ledger.PodResourcesClient;
 import io.kubeaccel.core.metrics.MetricsSettings;
 import io.kubeaccel.core.server.HostSettings;
 import io.kubeaccel.nvml.NvmlLibraryPath;
@@ -137,12 +136,6 @@ final class NodeOptions {
   MetricsSettings metrics() {
     return new MetricsSettings(
         MetricsSettings.parseAddress(metricsAddress), metricsInterval, procRoot, nvmlPath());
-  }
-
-  /** The kubelet's PodResources socket for agents without a flag for it: env POD_RESOURCES_SOCKET, else the kubelet's. */
-  static Path podResourcesSocket(Map<String, String> env) {
-    String socket = env.get("POD_RESOURCES_SOCKET");
-    return socket == null || socket.isBlank() ? PodResourcesClient.KUBELET_SOCKET : Path.of(socket);
   }
 
   /** Checks {@code --metrics-address} while parsing, so a typo is a usage error; the text itself is kept. */

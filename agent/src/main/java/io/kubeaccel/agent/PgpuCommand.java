@@ -32,6 +32,9 @@ final class PgpuCommand implements Callable<Integer> {
   @Mixin
   PgpuOptions pgpu;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Override
   public Integer call() {
     Logging.configure(node.logFormat, node.logLevel);
@@ -48,7 +51,8 @@ final class PgpuCommand implements Callable<Integer> {
         "pgpu",
         settings,
         node.metrics(),
-        MetricsSources.withoutKubernetes(NodeOptions.podResourcesSocket(System.getenv())),
+        MetricsSources.withoutKubernetes(cluster.podResourcesSocket),
+        NodeServices.connect("pgpu", cluster, false),
         inventory -> PgpuMode.plugins(config, deviceNodes, inventory),
         runtime -> {},
         List.of());

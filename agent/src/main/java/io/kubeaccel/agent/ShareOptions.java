@@ -6,24 +6,8 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
-/** Options of the modes that share cards (vGPU, MPS): where state lives and how to reach the cluster. */
+/** Options of the modes that share cards (vGPU, MPS): where their state lives and how they place shares. */
 final class ShareOptions {
-
-  @Option(
-      names = "--node-name",
-      paramLabel = "NAME",
-      defaultValue = "${env:NODE_NAME}",
-      description =
-          "This node's name, for its pods and its annotations (env NODE_NAME, from the downward API).")
-  String nodeName;
-
-  @Option(
-      names = "--kubeconfig",
-      paramLabel = "FILE",
-      defaultValue = "${env:KUBECONFIG}",
-      description =
-          "Kubeconfig file (env KUBECONFIG); without it the in-cluster service account is used.")
-  Path kubeconfig;
 
   @Option(
       names = "--state-dir",
@@ -32,14 +16,6 @@ final class ShareOptions {
       description =
           "Where the agent keeps its checkpoint of grants (env STATE_DIR). Default: ${DEFAULT-VALUE}.")
   Path stateDir;
-
-  @Option(
-      names = "--pod-resources-socket",
-      paramLabel = "FILE",
-      defaultValue = "${env:POD_RESOURCES_SOCKET:-/var/lib/kubelet/pod-resources/kubelet.sock}",
-      description =
-          "The kubelet's PodResources socket (env POD_RESOURCES_SOCKET). Default: ${DEFAULT-VALUE}.")
-  Path podResourcesSocket;
 
   @Option(
       names = "--placement",

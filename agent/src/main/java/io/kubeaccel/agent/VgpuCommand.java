@@ -3,13 +3,10 @@ package io.kubeaccel.agent;
 import io.kubeaccel.core.AgentSettings;
 import io.kubeaccel.core.inventory.DeviceNodes;
 import io.kubeaccel.core.kube.KubeAccess;
-import io.kubeaccel.core.kube.KubeSettings;
 import io.kubeaccel.core.ledger.Ledger;
-import io.kubeaccel.core.ledger.PodResourcesClient;
 import io.kubeaccel.core.metrics.CardHolders;
 import io.kubeaccel.core.metrics.ContainerResolver;
 import io.kubeaccel.core.metrics.MetricsSources;
-import io.kubeaccel.core.sharing.PodResourcesLookup;
 import io.kubeaccel.core.sharing.SharedCards;
 import io.kubeaccel.vgpu.HamiCoreBackend;
 import io.kubeaccel.vgpu.VgpuMode;
@@ -43,6 +40,9 @@ final class VgpuCommand implements Callable<Integer> {
   @Mixin
   ShareOptions share;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Option(
       names = "--core-oversubscription",
       paramLabel = "FACTOR",
@@ -74,35 +74,26 @@ final class VgpuCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     Logging.configure(node.logFormat, node.logLevel);
     Logger log = LoggerFactory.getLogger(VgpuCommand.class);
-    if (share.nodeName == null || share.nodeName.isBlank()) {
-      throw new IllegalArgumentException(
-          "--node-name (env NODE_NAME) is required: the agent finds its pods by it");
-    }
     VgpuOptions options = new VgpuOptions(coreFactor, memoryFactor, share.placement, hookPath);
     AgentSettings settings = node.settings(System.getenv(), share.failOnInitError);
     HamiCoreBackend backend = new HamiCoreBackend(
         hookPath, DeviceNodes.scan(node.devRoot, node.procRoot), VgpuOptions.MEMORY_UNIT);
-    KubeAccess kube = KubeAccess.connect(new KubeSettings(
-        share.nodeName,
-        share.kubeconfig,
-        KubeSettings.DEFAULT_RESYNC,
-        KubeSettings.DEFAULT_MIN_PUBLISH_INTERVAL));
-    PodResourcesClient podResources =
-        new PodResourcesClient(share.podResourcesSocket, Duration.ofSeconds(2));
+    NodeServices services = NodeServices.connect("vgpu", cluster, true);
+    KubeAccess kube = services.kube();
     Ledger ledger = Ledger.open(share.stateDir.resolve("vgpu/checkpoint.json"), Clock.systemUTC());
     SharedCards cards = new SharedCards(
         options.family(),
         ledger,
         kube.nodePods(),
         kube.podAnnotator(),
-        kube.nodeMetadata(),
-        PodResourcesLookup.of(podResources),
-        share.nodeName,
+        services.metadata("capacity"),
+        services.podResources(),
+        cluster.nodeName,
         share.placement,
         Duration.ofSeconds(3),
         grant -> backend.released(grant.container()),
         Clock.systemUTC());
-    log.info("vgpu options={} node={}", options, share.nodeName);
+    log.info("vgpu options={} node={}", options, cluster.nodeName);
     return AgentLifecycle.run(
         log,
         "vgpu",
@@ -110,11 +101,12 @@ final class VgpuCommand implements Callable<Integer> {
         node.metrics(),
         new MetricsSources(
             ContainerResolver.fromPodCache(kube.nodePods()), CardHolders.fromLedger(ledger)),
+        services,
         inventory -> {
           cards.reconcile(inventory, Duration.ofSeconds(10));
           return VgpuMode.plugins(cards, backend);
         },
         runtime -> cards.start(runtime.inventory()),
-        List.of(cards, podResources, kube));
+        List.of(cards));
   }
 }
