@@ -34,7 +34,7 @@ public final class Main implements Runnable {
   }
 
   /** The configured command line, shared by {@link #main} and tests. */
-  static CommandLine commandLine() {
+  public static CommandLine commandLine() {
     return new CommandLine(new Main())
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
