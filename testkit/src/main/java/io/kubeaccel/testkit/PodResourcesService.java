@@ -38,7 +38,7 @@ final class PodResourcesService extends PodResourcesListerGrpc.PodResourcesListe
   public void list(
       ListPodResourcesRequest request, StreamObserver<ListPodResourcesResponse> response) {
     response.onNext(ListPodResourcesResponse.newBuilder()
-        .addAllPodResources(pods().values())
+        .addAllPodResources(pods(null, null).values())
         .build());
     response.onCompleted();
   }
@@ -46,10 +46,8 @@ final class PodResourcesService extends PodResourcesListerGrpc.PodResourcesListe
   @Override
   public void get(
       GetPodResourcesRequest request, StreamObserver<GetPodResourcesResponse> response) {
-    Optional<PodResources> pod = pods().values().stream()
-        .filter(p -> p.getNamespace().equals(request.getPodNamespace()))
-        .filter(p -> p.getName().equals(request.getPodName()))
-        .findFirst();
+    Optional<PodResources> pod =
+        pods(request.getPodNamespace(), request.getPodName()).values().stream().findFirst();
     if (pod.isEmpty()) {
       // The kubelet answers an unknown pod with a plain Go error, which arrives as UNKNOWN.
       String why = "pod " + request.getPodName() + " in namespace " + request.getPodNamespace()
@@ -73,10 +71,18 @@ final class PodResourcesService extends PodResourcesListerGrpc.PodResourcesListe
     response.onCompleted();
   }
 
-  /** Pods with their containers, both in admission order. */
-  private Map<PodRef, PodResources> pods() {
+  /**
+   * Pods with their containers, both in admission order: every pod, or only the one named when {@code namespace} is
+   * not null (Get stays cheap on a node with thousands of containers, as the kubelet's is).
+   */
+  private Map<PodRef, PodResources> pods(String namespace, String podName) {
     Map<PodRef, Map<String, List<ContainerDevices>>> byPod = new LinkedHashMap<>();
     for (Allocation allocation : kubelet.allocations()) {
+      if (namespace != null
+          && !(allocation.pod().namespace().equals(namespace)
+              && allocation.pod().name().equals(podName))) {
+        continue;
+      }
       byPod
           .computeIfAbsent(allocation.pod(), pod -> new LinkedHashMap<>())
           .computeIfAbsent(allocation.container(), container -> new ArrayList<>())
