@@ -1,6 +1,5 @@
 package io.kubeaccel.mps.daemon;
 
-import io.kubeaccel.core.inventory.Health;
 import io.kubeaccel.core.inventory.Inventory;
 import io.kubeaccel.core.inventory.InventoryStore;
 import java.time.Clock;
@@ -41,13 +40,9 @@ final class DaemonHealthMarks {
     target.update(inventory -> {
       Inventory result = inventory;
       for (String uuid : served) {
-        Health health = inventory.health(uuid);
-        if (downReason != null) {
-          result = result.withHealth(
-              uuid, Health.unhealthy(MpsDaemonSupervisor.DOWN + downReason, clock.instant()));
-        } else if (!health.healthy() && health.reason().startsWith(MpsDaemonSupervisor.DOWN)) {
-          result = result.withHealth(uuid, Health.healthy(clock.instant()));
-        }
+        result = downReason != null
+            ? result.withProblem(uuid, MpsDaemonSupervisor.DOWN, downReason, clock.instant())
+            : result.withoutProblem(uuid, MpsDaemonSupervisor.DOWN, clock.instant());
       }
       return result;
     });

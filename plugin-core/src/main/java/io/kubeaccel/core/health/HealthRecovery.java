@@ -69,7 +69,7 @@ final class HealthRecovery {
     Inventory inventory = store.current();
     for (Gpu gpu : inventory.gpus()) {
       Health health = inventory.health(gpu.uuid());
-      if (health.healthy() || !ours(health)) {
+      if (!ours(health)) {
         continue;
       }
       if (!answers(gpu)) {
@@ -85,12 +85,16 @@ final class HealthRecovery {
       }
       if (why != null) {
         String reason = why;
+        Inventory after = store.update(current ->
+            current.withoutProblem(gpu.uuid(), XID, now).withoutProblem(gpu.uuid(), REFUSED, now));
+        Health left = after.health(gpu.uuid());
         log.info(
-            "gpu healthy again gpu={} after=\"{}\" reason=\"{}\"",
+            "gpu fault cleared gpu={} after=\"{}\" reason=\"{}\" healthy={}{}",
             gpu.uuid(),
             health.reason(),
-            reason);
-        store.update(current -> current.withHealth(gpu.uuid(), Health.healthy(now)));
+            reason,
+            left.healthy(),
+            left.healthy() ? "" : " stillOut=\"" + left.reason() + "\"");
         lastFault.remove(gpu.uuid());
         recovered.add(gpu.uuid());
       }
@@ -99,7 +103,7 @@ final class HealthRecovery {
   }
 
   static boolean ours(Health health) {
-    return health.reason().startsWith(XID) || health.reason().startsWith(REFUSED);
+    return health.has(XID) || health.has(REFUSED);
   }
 
   /** Whether the card answers NVML as the same card: its UUID and memory can be read. */

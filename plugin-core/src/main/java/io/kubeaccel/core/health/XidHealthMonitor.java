@@ -1,7 +1,6 @@
 package io.kubeaccel.core.health;
 
 import io.kubeaccel.core.inventory.Gpu;
-import io.kubeaccel.core.inventory.Health;
 import io.kubeaccel.core.inventory.Inventory;
 import io.kubeaccel.core.inventory.InventoryStore;
 import io.kubeaccel.nvml.Nvml;
@@ -94,8 +93,8 @@ public final class XidHealthMonitor implements AutoCloseable {
             "health monitoring failed, all GPUs unhealthy reason=\"{}\" retryIn={}",
             e.getMessage(),
             backoff);
-        store.update(inventory ->
-            inventory.withAllHealth(Health.unhealthy(MONITOR_FAILED + e.getMessage(), now())));
+        store.update(
+            inventory -> inventory.withProblemOnAll(MONITOR_FAILED, e.getMessage(), now()));
         firstPass.countDown();
         if (await(backoff)) {
           return;
@@ -126,8 +125,8 @@ public final class XidHealthMonitor implements AutoCloseable {
             gpu.uuid(),
             e.getMessage());
         recovery.faulted(gpu.uuid());
-        store.update(inventory -> inventory.withHealth(
-            gpu.uuid(), Health.unhealthy(HealthRecovery.REFUSED + e.getMessage(), now())));
+        store.update(inventory ->
+            inventory.withProblem(gpu.uuid(), HealthRecovery.REFUSED, e.getMessage(), now()));
       }
     }
     return registered;
@@ -138,10 +137,9 @@ public final class XidHealthMonitor implements AutoCloseable {
     store.update(inventory -> {
       Inventory result = inventory;
       for (String uuid : registered) {
-        Health health = inventory.health(uuid);
-        if (!health.healthy() && health.reason().startsWith(MONITOR_FAILED)) {
-          log.info("gpu healthy again after monitoring recovered gpu={}", uuid);
-          result = result.withHealth(uuid, Health.healthy(now()));
+        if (inventory.health(uuid).has(MONITOR_FAILED)) {
+          log.info("gpu monitored again gpu={}", uuid);
+          result = result.withoutProblem(uuid, MONITOR_FAILED, now());
         }
       }
       return result;
@@ -179,7 +177,7 @@ public final class XidHealthMonitor implements AutoCloseable {
     log.warn("XID critical error, marking unhealthy gpu={} xid={}", uuid, xid);
     recovery.faulted(uuid);
     store.update(
-        inventory -> inventory.withHealth(uuid, Health.unhealthy(HealthRecovery.XID + xid, now())));
+        inventory -> inventory.withProblem(uuid, HealthRecovery.XID, Long.toString(xid), now()));
   }
 
   private java.time.Instant now() {

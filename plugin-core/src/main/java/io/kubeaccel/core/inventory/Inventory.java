@@ -82,12 +82,13 @@ public record Inventory(
   }
 
   /**
-   * This snapshot with {@code uuid}'s health replaced, or this very snapshot when nothing changes (same health
-   * state, or an unknown GPU), so listeners hear only of real changes.
+   * This snapshot with {@code uuid}'s health replaced, or this very snapshot when it is the same (or the GPU is
+   * unknown). Parts of the agent record their own reasons with {@link #withProblem} and {@link #withoutProblem}
+   * instead, so they never erase another part's reason.
    */
   public Inventory withHealth(String uuid, Health newHealth) {
     Health old = health.get(uuid);
-    if (old == null || old.healthy() == newHealth.healthy()) {
+    if (old == null || old.problems().equals(newHealth.problems())) {
       return this;
     }
     Map<String, Health> next = new HashMap<>(health);
@@ -95,11 +96,26 @@ public record Inventory(
     return new Inventory(generation + 1, gpus, topology, next, driver, unavailableReason);
   }
 
-  /** This snapshot with every GPU's health replaced by {@code newHealth} where it differs. */
-  public Inventory withAllHealth(Health newHealth) {
+  /**
+   * This snapshot with {@code prefix + detail} recorded against {@code uuid}, replacing that part's earlier reason
+   * (see {@link Health}); this very snapshot when nothing changes.
+   */
+  public Inventory withProblem(String uuid, String prefix, String detail, Instant now) {
+    Health old = health.get(uuid);
+    return old == null ? this : withHealth(uuid, old.with(prefix, detail, now));
+  }
+
+  /** This snapshot with {@code uuid}'s reasons starting with {@code prefix} cleared; this one when it had none. */
+  public Inventory withoutProblem(String uuid, String prefix, Instant now) {
+    Health old = health.get(uuid);
+    return old == null || !old.has(prefix) ? this : withHealth(uuid, old.without(prefix, now));
+  }
+
+  /** {@link #withProblem} for every GPU, as one change. */
+  public Inventory withProblemOnAll(String prefix, String detail, Instant now) {
     Inventory result = this;
     for (Gpu gpu : gpus) {
-      result = result.withHealth(gpu.uuid(), newHealth);
+      result = result.withProblem(gpu.uuid(), prefix, detail, now);
     }
     return result.generation == generation ? this : result.withGeneration(generation + 1);
   }

@@ -90,22 +90,21 @@ public final class ModeSwitchGuard implements AutoCloseable {
       for (Gpu gpu : inventory.gpus()) {
         Health health = inventory.health(gpu.uuid());
         Set<String> pods = holders.get(gpu.uuid());
-        if (pods != null && (health.healthy() || health.reason().startsWith(REASON))) {
-          String reason = REASON + String.join(", ", pods);
-          if (health.healthy()) {
+        if (pods != null) {
+          if (!health.has(REASON)) {
             log.warn(
                 "gpu withheld, another mode's containers hold it gpu={} index={} pods=\"{}\"",
                 gpu.uuid(),
                 gpu.index(),
                 String.join(", ", pods));
-            result = result.withHealth(gpu.uuid(), Health.unhealthy(reason, clock.instant()));
           }
-        } else if (pods == null && !health.healthy() && health.reason().startsWith(REASON)) {
+          result = result.withProblem(gpu.uuid(), REASON, String.join(", ", pods), clock.instant());
+        } else if (health.has(REASON)) {
           log.info(
               "gpu released by the other mode's containers gpu={} index={}",
               gpu.uuid(),
               gpu.index());
-          result = result.withHealth(gpu.uuid(), Health.healthy(clock.instant()));
+          result = result.withoutProblem(gpu.uuid(), REASON, clock.instant());
         }
       }
       return result;

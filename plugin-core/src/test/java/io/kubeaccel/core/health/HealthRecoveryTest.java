@@ -67,8 +67,8 @@ class HealthRecoveryTest {
 
   private void fault(HealthRecovery recovery, String reason) {
     recovery.faulted(uuid);
-    store.update(
-        inventory -> inventory.withHealth(uuid, Health.unhealthy(reason, clock.instant())));
+    // As the monitor records it: a reason of its own, next to any other part's.
+    store.update(inventory -> inventory.withProblem(uuid, reason, "", clock.instant()));
   }
 
   @Test
@@ -121,6 +121,29 @@ class HealthRecoveryTest {
     assertThat(recovery.check())
         .containsExactly(uuid); // the XID card recovers, the withheld one does not
     assertThat(store.current().health(other).healthy()).isFalse();
+  }
+
+  @Test
+  void anXidOnACardOutForAnotherReasonOutlivesThatReasonAndClearsOnlyItsOwn() {
+    String held = "held by containers of another mode: ";
+    store.update(inventory -> inventory.withProblem(uuid, held, "ml/train", clock.instant()));
+    HealthRecovery recovery = new HealthRecovery(nvml, store, Duration.ofMinutes(1), clock);
+    fault(recovery, "XID 79");
+    assertThat(store.current().health(uuid).problems())
+        .containsExactly(held + "ml/train", "XID 79");
+
+    store.update(inventory -> inventory.withoutProblem(uuid, held, clock.instant()));
+    assertThat(store.current().health(uuid).healthy())
+        .as("the XID is still there")
+        .isFalse();
+    assertThat(store.current().health(uuid).reason()).isEqualTo("XID 79");
+
+    store.update(inventory -> inventory.withProblem(uuid, held, "ml/eval", clock.instant()));
+    clock.now = clock.now.plus(Duration.ofMinutes(2));
+    assertThat(recovery.check()).containsExactly(uuid);
+    assertThat(store.current().health(uuid).problems())
+        .as("the XID cleared, the other part's reason kept")
+        .containsExactly(held + "ml/eval");
   }
 
   @Test

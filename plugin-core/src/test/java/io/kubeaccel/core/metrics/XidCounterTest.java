@@ -77,8 +77,7 @@ class XidCounterTest {
   @Test
   void otherReasonsAndOlderSnapshotsCountNothing() {
     Inventory healthy = twoCards();
-    Inventory failed =
-        healthy.withAllHealth(Health.unhealthy("health monitoring failed: GPU is lost", T0));
+    Inventory failed = healthy.withProblemOnAll("health monitoring failed: ", "GPU is lost", T0);
     counter.observe(failed);
     counter.observe(healthy); // an older generation, arriving late
     assertThat(Exposition.of(registry).all("kubeaccel_gpu_xid_errors_total")).isEmpty();
