@@ -43,18 +43,21 @@ final class XidCounter {
         continue;
       }
       Health before = seen == null ? null : seen.health().get(gpu.uuid());
-      if (before == null || !before.equals(now)) {
+      if (before == null || !xidOf(before).equals(xid)) {
         errors.labelValues(gpu.uuid(), xid.get()).inc();
       }
     }
     seen = next;
   }
 
+  /** The XID among the card's reasons (the monitor keeps one, its latest), if any. */
   private static Optional<String> xidOf(Health health) {
-    if (health.healthy()) {
-      return Optional.empty();
+    for (String problem : health.problems()) {
+      Matcher matcher = XID_REASON.matcher(problem);
+      if (matcher.find()) {
+        return Optional.of(matcher.group(1));
+      }
     }
-    Matcher matcher = XID_REASON.matcher(health.reason());
-    return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
+    return Optional.empty();
   }
 }

@@ -84,6 +84,18 @@ class XidCounterTest {
   }
 
   @Test
+  void anXidOnACardOutForAnotherReasonCountsOnceWhateverElseChanges() {
+    String held = "held by containers of another mode: ";
+    Inventory inventory = twoCards().withProblem("GPU-0", held, "ml/a", T0);
+    counter.observe(inventory);
+    inventory = inventory.withProblem("GPU-0", "XID ", "79", T0);
+    counter.observe(inventory);
+    inventory = inventory.withProblem("GPU-0", held, "ml/a, ml/b", T0);
+    counter.observe(inventory);
+    assertThat(count("GPU-0", "79")).contains(1.0);
+  }
+
+  @Test
   void aCardAlreadyOutForAnXidWhenFirstSeenIsCounted() {
     counter.observe(twoCards().withHealth("GPU-0", Health.unhealthy("XID 94", T0)));
     assertThat(count("GPU-0", "94")).contains(1.0);
