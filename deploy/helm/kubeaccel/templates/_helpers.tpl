@@ -491,18 +491,7 @@ spec:
             - name: {{ $portName }}
               containerPort: 3456
               protocol: TCP
-          {{- if and $tls.enabled $tls.clientCaSecret }}
-          # With client verification the kubelet's probes have no certificate to show: check the port only.
-          livenessProbe:
-            tcpSocket:
-              port: {{ $portName }}
-            initialDelaySeconds: 10
-            periodSeconds: 20
-          readinessProbe:
-            tcpSocket:
-              port: {{ $portName }}
-            periodSeconds: 10
-          {{- else }}
+          # /healthz and /readyz need no client certificate even with --tls-client-ca-file: the kubelet has none.
           livenessProbe:
             httpGet:
               path: /healthz
@@ -519,7 +508,6 @@ spec:
               scheme: {{ $scheme }}
             periodSeconds: 10
             timeoutSeconds: 5
-          {{- end }}
           securityContext:
             allowPrivilegeEscalation: false
             privileged: false

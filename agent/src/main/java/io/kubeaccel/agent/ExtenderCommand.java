@@ -74,7 +74,8 @@ final class ExtenderCommand implements Callable<Integer> {
       paramLabel = "FILE",
       defaultValue = "${env:TLS_CLIENT_CA_FILE}",
       description =
-          "PEM CA certificates: clients must present a certificate they signed (env TLS_CLIENT_CA_FILE)."
+          "PEM CA certificates: clients must present a certificate they signed, except for the probes"
+              + " /healthz and /readyz (env TLS_CLIENT_CA_FILE)."
               + " Default: any client.")
   Path clientCaFile;
 

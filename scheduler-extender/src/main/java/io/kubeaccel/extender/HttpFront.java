@@ -46,6 +46,25 @@ final class HttpFront implements AutoCloseable {
   private final BooleanSupplier ready;
   private final ExtenderSettings settings;
 
+  /** Paths served without a client certificate when clients are verified: the kubelet's probes carry none. */
+  private static final java.util.Set<String> PROBES = java.util.Set.of("/healthz", "/readyz");
+
+  /** Whether the caller may be served: no client verification is configured, or it showed a verified certificate. */
+  private boolean clientVerified(HttpExchange exchange) {
+    if (settings.tls() == null || settings.tls().clientCa() == null) {
+      return true;
+    }
+    try {
+      return ((com.sun.net.httpserver.HttpsExchange) exchange)
+              .getSSLSession()
+              .getPeerCertificates()
+              .length
+          > 0;
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return false;
+    }
+  }
+
   private HttpFront(
       HttpServer server,
       ExecutorService workers,
@@ -86,7 +105,10 @@ final class HttpFront implements AutoCloseable {
         @Override
         public void configure(HttpsParameters parameters) {
           SSLParameters ssl = context.getDefaultSSLParameters();
-          ssl.setNeedClientAuth(verifyClients);
+          // Asked for, verified when shown (a certificate the CA did not sign fails the handshake),
+          // and
+          // required per path in handle(): the kubelet's probes of /healthz and /readyz carry none.
+          ssl.setWantClientAuth(verifyClients);
           parameters.setSSLParameters(ssl);
         }
       });
@@ -144,6 +166,16 @@ final class HttpFront implements AutoCloseable {
     long start = System.nanoTime();
     int code = 500;
     try {
+      if (!PROBES.contains(path) && !clientVerified(exchange)) {
+        code = send(
+            exchange,
+            401,
+            TEXT,
+            bytes(
+                "a client certificate signed by the extender's --tls-client-ca-file is required for "
+                    + path + "\n"));
+        return;
+      }
       code = switch (path) {
         case "/scheduler/predicates" -> verb(exchange, "predicates", start);
         case "/scheduler/priorities" -> verb(exchange, "priorities", start);

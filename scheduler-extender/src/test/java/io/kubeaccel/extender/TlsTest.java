@@ -119,7 +119,7 @@ class TlsTest {
   }
 
   @Test
-  void clientVerificationAdmitsTheCasClientsAndRejectsOthers() throws Exception {
+  void clientVerificationAdmitsTheCasClientsRejectsOthersAndLeavesTheProbesOpen() throws Exception {
     Path key = TestCertificates.pkcs8(dir.resolve("tls.key"), server.keys());
     Path clientCa = TestCertificates.pem(dir.resolve("client-ca.crt"), ca.certificate());
     int port = start(new TlsSettings(chain(), key, clientCa));
@@ -127,10 +127,27 @@ class TlsTest {
     ExtenderClient.Answer known = https(port, client).get("/healthz");
 
     assertThat(known.code()).isEqualTo(200);
-    assertThatThrownBy(
-            () -> https(port, TestCertificates.selfSigned("intruder")).get("/healthz"))
-        .isInstanceOf(IOException.class);
-    assertThatThrownBy(() -> https(port, null).get("/healthz")).isInstanceOf(IOException.class);
+    // A certificate the CA did not sign is not offered by the client (it is not for this CA), or
+    // fails the
+    // handshake: either way the scheduler's verbs are refused.
+    ExtenderClient intruder = https(port, TestCertificates.selfSigned("intruder"));
+    int intruderCode;
+    try {
+      intruderCode = intruder.post("/scheduler/predicates", "{}").code();
+    } catch (IOException e) {
+      intruderCode = -1;
+    }
+    assertThat(intruderCode).isIn(-1, 401);
+    ExtenderClient anonymous = https(port, null);
+    assertThat(anonymous.get("/healthz").code())
+        .as("the kubelet's probe has no certificate")
+        .isEqualTo(200);
+    assertThat(anonymous.get("/readyz").code()).isEqualTo(200);
+    ExtenderClient.Answer refused = anonymous.post("/scheduler/predicates", "{}");
+    assertThat(refused.code()).isEqualTo(401);
+    assertThat(refused.body()).contains("client certificate", "/scheduler/predicates");
+    assertThat(anonymous.get("/metrics").code()).isEqualTo(401);
+    assertThat(https(port, client).get("/metrics").code()).isEqualTo(200);
   }
 
   @Test

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Lays out the kubeaccel image's runtime tree under DIR/opt/kubeaccel, as the Dockerfile's build stage does (DIR=/):
+#   jre/            a jlink'd Java runtime of the modules the CLI needs, with its default CDS archive
+#   kubeaccel.jar   the CLI, agent/target/kubeaccel.jar as `mvn package` built it
+#   bin/kubeaccel   the entrypoint, deploy/image/kubeaccel
+#   kubeaccel.jsa   an AppCDS archive recorded by `kubeaccel simulate` run through that entrypoint
+# A class-data archive names the jar by its path: the tree must run where it was built, which is why the build stage
+# builds it at / and the runtime stage copies /opt/kubeaccel unchanged. Needs JDK 17's jlink (JAVA_HOME, else PATH).
+#
+# usage: deploy/image/build-rootfs.sh DIR
+set -eu
+
+if [ $# -ne 1 ]; then
+  echo "usage: $0 DIR   (writes DIR/opt/kubeaccel)" >&2
+  exit 2
+fi
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+jar="$repo/agent/target/kubeaccel.jar"
+home="${1%/}/opt/kubeaccel"
+jlink="${JAVA_HOME:+$JAVA_HOME/bin/}jlink"
+
+# `jdeps --multi-release 17 --print-module-deps --ignore-missing-deps kubeaccel.jar` lists java.base, java.desktop
+# (java.beans for snakeyaml/jackson), java.naming, java.net.http, java.sql, jdk.httpserver, jdk.jfr and
+# jdk.unsupported. Added: jdk.crypto.ec (TLS with EC keys and ECDHE, a provider jdeps cannot see).
+modules=java.base,java.desktop,java.naming,java.net.http,java.sql,jdk.httpserver,jdk.jfr,jdk.unsupported,jdk.crypto.ec
+
+if [ ! -f "$jar" ]; then
+  echo "$jar is missing: run mvn -B -DskipTests package first" >&2
+  exit 1
+fi
+
+rm -rf "$home"
+mkdir -p "$home/bin"
+"$jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
+  --generate-cds-archive --output "$home/jre"
+cp "$jar" "$home/kubeaccel.jar"
+sed "s#^home=/opt/kubeaccel\$#home=$home#" "$repo/deploy/image/kubeaccel" >"$home/bin/kubeaccel"
+chmod 755 "$home/bin/kubeaccel"
+
+# Train the archive through the entrypoint, so it is recorded with the very options it will be used with.
+PATH="$home/jre/bin:$PATH" JAVA_OPTS="-Xmx256m -XX:ArchiveClassesAtExit=$home/kubeaccel.jsa" \
+  "$home/bin/kubeaccel" simulate >"$home/.training.log" 2>&1 || {
+  cat "$home/.training.log" >&2
+  exit 1
+}
+rm -f "$home/.training.log"
