@@ -57,7 +57,8 @@ final class ExtenderCommand implements Callable<Integer> {
       paramLabel = "FILE",
       defaultValue = "${env:TLS_CERT_FILE}",
       description =
-          "PEM certificate chain to serve HTTPS with, e.g. a kubernetes.io/tls Secret's tls.crt"
+          "PEM certificate chain to serve HTTPS with, e.g. a kubernetes.io/tls Secret's tls.crt; read again when"
+              + " it changes (renewals need no restart)"
               + " (env TLS_CERT_FILE); without it the extender serves plain HTTP.")
   Path certFile;
 

@@ -14,12 +14,14 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -32,7 +34,6 @@ final class TlsContexts {
 
   private static final Pattern PEM_KEY =
       Pattern.compile("-----BEGIN ([A-Z ]*PRIVATE KEY)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
-  private static final char[] NO_PASSWORD = new char[0];
   /** AlgorithmIdentifier of rsaEncryption (1.2.840.113549.1.1.1) with NULL parameters. */
   private static final byte[] RSA_ALGORITHM = {
     0x30,
@@ -63,14 +64,8 @@ final class TlsContexts {
    */
   static SSLContext serverContext(TlsSettings tls) {
     try {
-      List<X509Certificate> chain = certificates(tls.certificate());
-      PrivateKey key = privateKey(tls.key());
-      KeyStore keys = KeyStore.getInstance("PKCS12");
-      keys.load(null, null);
-      keys.setKeyEntry("server", key, NO_PASSWORD, chain.toArray(new Certificate[0]));
-      KeyManagerFactory keyManagers =
-          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      keyManagers.init(keys, NO_PASSWORD);
+      ReloadingKeyManager keyManager = new ReloadingKeyManager(
+          tls.certificate(), tls.key(), TlsContexts::pair, Clock.systemUTC(), RELOAD_INTERVAL);
       TrustManagerFactory trustManagers = null;
       if (tls.clientCa() != null) {
         KeyStore trusted = KeyStore.getInstance("PKCS12");
@@ -84,7 +79,7 @@ final class TlsContexts {
       }
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(
-          keyManagers.getKeyManagers(),
+          new KeyManager[] {keyManager},
           trustManagers == null ? null : trustManagers.getTrustManagers(),
           null);
       return context;
@@ -92,6 +87,24 @@ final class TlsContexts {
       throw new IllegalArgumentException("cannot set up TLS with certificate " + tls.certificate()
           + " and key " + tls.key() + ": " + e.getMessage());
     }
+  }
+
+  /** How often, at most, the certificate files are looked at for a renewal. */
+  static final Duration RELOAD_INTERVAL = Duration.ofSeconds(10);
+
+  /** Reads a serving pair; the stamp is taken first, so a change while reading is seen at the next look. */
+  static ReloadingKeyManager.Pair pair(Path certificate, Path key) {
+    List<Object> stamp = ReloadingKeyManager.stamp(certificate, key);
+    List<X509Certificate> chain = certificates(certificate);
+    PrivateKey privateKey = privateKey(key);
+    if (!chain.get(0).getPublicKey().getAlgorithm().equals(privateKey.getAlgorithm())) {
+      throw new IllegalArgumentException("the key in " + key + " is " + privateKey.getAlgorithm()
+          + " but the certificate in " + certificate + " holds a "
+          + chain.get(0).getPublicKey().getAlgorithm()
+          + " key");
+    }
+    return new ReloadingKeyManager.Pair(
+        null, stamp, chain.toArray(new X509Certificate[0]), privateKey);
   }
 
   /** Every certificate in a PEM (or DER) file, in order. */
