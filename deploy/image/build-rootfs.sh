@@ -19,10 +19,12 @@ jar="$repo/agent/target/kubeaccel.jar"
 home="${1%/}/opt/kubeaccel"
 jlink="${JAVA_HOME:+$JAVA_HOME/bin/}jlink"
 
-# `jdeps --multi-release 17 --print-module-deps --ignore-missing-deps kubeaccel.jar` lists java.base, java.desktop
-# (java.beans for snakeyaml/jackson), java.naming, java.net.http, java.sql, jdk.httpserver, jdk.jfr and
-# jdk.unsupported. Added: jdk.crypto.ec (TLS with EC keys and ECDHE, a provider jdeps cannot see).
-modules=java.base,java.desktop,java.naming,java.net.http,java.sql,jdk.httpserver,jdk.jfr,jdk.unsupported,jdk.crypto.ec
+# The modules every role needs, each role run on this runtime (simulate in every mode, the agents against a kubelet,
+# the extender with TLS and an API server, doctor, config files): `jdeps --print-module-deps` also lists java.desktop
+# and jdk.jfr, which only optional code paths (JNA's AWT helpers, SnakeYAML's bean support, Netty's JFR events) use,
+# and the CLI takes none of them; java.sql stays because fabric8's Jackson module names java.sql.Date.
+# Added beyond jdeps: jdk.crypto.ec (TLS with EC keys and ECDHE, a provider jdeps cannot see).
+modules=java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.crypto.ec,jdk.httpserver,jdk.unsupported
 
 if [ ! -f "$jar" ]; then
   echo "$jar is missing: run mvn -B -DskipTests package first" >&2
@@ -31,7 +33,7 @@ fi
 
 rm -rf "$home"
 mkdir -p "$home/bin"
-"$jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
+"$jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files --compress=2 \
   --generate-cds-archive --output "$home/jre"
 cp "$jar" "$home/kubeaccel.jar"
 sed "s#^home=/opt/kubeaccel\$#home=$home#" "$repo/deploy/image/kubeaccel" >"$home/bin/kubeaccel"

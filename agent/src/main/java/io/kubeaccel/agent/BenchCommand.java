@@ -38,22 +38,19 @@ final class BenchCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  /** The JVM options the agent image runs with; keep in step with the Dockerfile. */
-  static final List<String> AGENT_JVM_OPTIONS = List.of(
-      "-XX:+UseSerialGC",
-      "-Xms8m",
-      "-Xmx32m",
-      "-Xss256k",
-      "-XX:TieredStopAtLevel=1",
-      "-XX:CICompilerCount=1",
-      "-XX:ReservedCodeCacheSize=16m",
-      "-XX:MaxMetaspaceSize=48m",
-      "-XX:MaxDirectMemorySize=16m",
-      "-Dio.netty.allocator.type=unpooled",
-      "-Xlog:cds=off",
-      "-Xlog:cds+dynamic=off");
+  /**
+   * The JVM options the image's entrypoint ({@code deploy/image/kubeaccel}) starts the CLI with; {@code bench --help}
+   * prints them, and the deploy tests check the entrypoint against that. -XX:-UsePerfData: no hsperfdata file, the
+   * image's root filesystem is read-only.
+   */
+  static final String IMAGE_JVM_OPTIONS = "-XX:+UseSerialGC -Xms8m -Xmx32m -Xss256k"
+      + " -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m"
+      + " -XX:MaxMetaspaceSize=48m -XX:MaxDirectMemorySize=16m -Dio.netty.allocator.type=unpooled"
+      + " -Xlog:cds=off -Xlog:cds+dynamic=off -XX:-UsePerfData";
 
-  /** The environment the agent image sets: fewer glibc malloc arenas keep a small JVM's resident memory small. */
+  static final List<String> AGENT_JVM_OPTIONS = List.of(IMAGE_JVM_OPTIONS.split(" "));
+
+  /** The environment the image's entrypoint sets: fewer glibc malloc arenas keep a small JVM's resident memory small. */
   static final Map<String, String> AGENT_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
 
   private static final int WARM_UP_CALLS = 5000;
@@ -102,7 +99,8 @@ final class BenchCommand implements Callable<Integer> {
       names = "--jvm-option",
       paramLabel = "OPTION",
       description =
-          "JVM option for the agent process, repeatable; replaces the image's defaults when given.")
+          "JVM option for the agent process, repeatable; replaces the image's defaults when given. The image's: "
+              + IMAGE_JVM_OPTIONS)
   List<String> jvmOptions = new ArrayList<>();
 
   @Override
@@ -214,7 +212,10 @@ final class BenchCommand implements Callable<Integer> {
     command.addAll(
         List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "pgpu"));
     command.addAll(node.agentArguments());
-    command.addAll(List.of("--log-level", "warn"));
+    command.add(node.devicePluginDirArgument());
+    // Metrics on, as the DaemonSet runs the agent, but on an ephemeral loopback port: no clash with
+    // :9400.
+    command.addAll(List.of("--metrics-address=127.0.0.1:0", "--log-level", "warn"));
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(AGENT_ENVIRONMENT);

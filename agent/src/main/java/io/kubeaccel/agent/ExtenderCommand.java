@@ -242,8 +242,14 @@ final class ExtenderCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("--port must be 0 to 65535, got " + port);
     }
+    InetSocketAddress listen = new InetSocketAddress(address, port);
+    if (listen.isUnresolved()) {
+      throw new IllegalArgumentException("--address " + address
+          + " is not an IP address or a host name that resolves"
+          + (address.contains(":") && !address.contains("::") ? " (the port goes in --port)" : ""));
+    }
     return new ExtenderSettings(
-        new InetSocketAddress(address, port),
+        listen,
         tls,
         assignAt,
         nodePolicy,

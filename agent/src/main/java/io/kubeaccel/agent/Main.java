@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
       MpsCommand.class,
       ExtenderCommand.class,
       SimulateCommand.class,
+      SimulateNodeCommand.class,
       BenchCommand.class,
       DoctorCommand.class,
       CommandLine.HelpCommand.class

@@ -28,7 +28,6 @@ import io.kubeaccel.testkit.PodRef;
 import io.kubeaccel.testkit.PodResourcesStandIn;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,9 +66,10 @@ final class MpsSimulation implements AutoCloseable {
     this.kubelet = KubeletStandIn.start(node.deviceDir());
     this.podResources =
         PodResourcesStandIn.start(node.root().resolve("pod-resources.sock"), kubelet);
-    Path control = FakeMpsControl.installScript(node.root().resolve("bin/nvidia-cuda-mps-control"));
     this.options = new MpsOptions(
-        node.root().resolve("run/nvidia/mps"), control.toString(), PlacementPolicy.BINPACK);
+        node.root().resolve("run/nvidia/mps"),
+        node.mpsControl().toString(),
+        PlacementPolicy.BINPACK);
   }
 
   void run() throws IOException {

@@ -6,20 +6,40 @@ import io.kubeaccel.core.inventory.DeviceNodes;
 import io.kubeaccel.core.server.HostSettings;
 import io.kubeaccel.nvml.fake.FakeGpu;
 import io.kubeaccel.nvml.fake.FakeNode;
+import io.kubeaccel.testkit.FakeMpsControl;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * A node that exists only in a temporary directory: the fake NVML library with a preset inventory, a fake sysfs, fake
- * {@code /dev} entries, and the kubelet's device-plugin directory. The agent runs on it unchanged: NVML is loaded
- * through the production JNA path, sockets are real unix sockets.
+ * A node that exists only in a directory, laid out as the Helm chart's simulate form mounts it at {@code /simulated}:
+ *
+ * <ul>
+ *   <li>{@code nvml/}: the fake {@code libnvidia-ml.so.1} with the preset's {@code inventory.json}, and {@code
+ *       nvml/sys/} its fake sysfs;
+ *   <li>{@code host/dev/}: fake NVIDIA device nodes; {@code host/proc/driver/nvidia-caps/mig-minors};
+ *   <li>{@code bin/nvidia-cuda-mps-control}: the fake MPS control program;
+ *   <li>{@value #MARKER}: says that the directory holds a simulated node (and which preset), so that a later {@link
+ *       #createAt} may replace it.
+ * </ul>
+ *
+ * <p>An agent runs on it unchanged, given {@link #agentArguments()}: NVML is loaded through the production JNA path,
+ * sockets are real unix sockets. Nodes made by {@link #create} also have {@code device-plugins/}, the directory of an
+ * in-process kubelet stand-in.
  */
 final class SimulatedNode implements AutoCloseable {
+
+  /** Written first into a node's directory: it marks the directory as one {@link #createAt} may overwrite. */
+  static final String MARKER = ".kubeaccel-simulated-node";
+
+  /** What {@link #createAt} writes (besides the marker), so what it removes when it replaces a node. */
+  private static final Set<String> OWN_ENTRIES = Set.of("nvml", "host", "bin", "device-plugins");
 
   private final Path root;
   private final FakeNode nvml;
@@ -29,15 +49,39 @@ final class SimulatedNode implements AutoCloseable {
     this.nvml = nvml;
   }
 
-  /** Creates the node under a fresh directory in /tmp (short, because unix socket paths are limited to 107 bytes). */
+  /**
+   * Creates the node under a fresh directory in /tmp (short, because unix socket paths are limited to 107 bytes),
+   * with a {@code device-plugins/} directory for a kubelet stand-in.
+   */
   static SimulatedNode create(NodePreset preset) throws IOException {
-    Path root = Files.createTempDirectory(Path.of("/tmp"), "kubeaccel-");
+    SimulatedNode node = createAt(Files.createTempDirectory(Path.of("/tmp"), "kubeaccel-"), preset);
+    Files.createDirectories(node.deviceDir());
+    return node;
+  }
+
+  /**
+   * Writes the node into {@code dir}: a directory that is absent, empty, or holds a simulated node already (which is
+   * replaced: its own entries are removed first, anything else in it is left alone).
+   *
+   * @throws IllegalArgumentException before anything is written, when {@code dir} is not a directory, cannot be
+   *     written, or holds files that are not a simulated node's
+   * @throws IOException when writing fails part way
+   */
+  static SimulatedNode createAt(Path dir, NodePreset preset) throws IOException {
+    Path root = dir.toAbsolutePath().normalize();
+    checkUsable(root);
+    Files.createDirectories(root);
+    // The marker first: a run that fails part way leaves a directory the next run may replace.
+    Files.writeString(root.resolve(MARKER), "preset=" + preset + "\n", StandardCharsets.UTF_8);
+    for (String entry : OWN_ENTRIES) {
+      deleteTree(root.resolve(entry));
+    }
     FakeNode nvml = FakeNode.create(root.resolve("nvml"), preset.inventory());
     Path dev = root.resolve("host/dev");
     Files.createDirectories(dev);
     for (String control : DeviceNodes.CONTROL_NODES) {
-      if (!control.equals(
-          "nvidia-modeset")) { // absent on compute-only nodes: shows that only present nodes pass
+      // nvidia-modeset is absent on compute-only nodes: shows that only present nodes are passed
+      if (!control.equals("nvidia-modeset")) {
         Files.createFile(dev.resolve(control));
       }
     }
@@ -46,8 +90,41 @@ final class SimulatedNode implements AutoCloseable {
     }
     writeMigMinors(
         root.resolve("host/proc/driver/nvidia-caps"), nvml.inventory().gpus());
-    Files.createDirectories(root.resolve("device-plugins"));
-    return new SimulatedNode(root, nvml);
+    SimulatedNode node = new SimulatedNode(root, nvml);
+    FakeMpsControl.installScript(node.mpsControl());
+    return node;
+  }
+
+  /** Refuses, before anything is written, a directory {@link #createAt} must not write into. */
+  private static void checkUsable(Path root) throws IOException {
+    Path existing = root;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null || !Files.isDirectory(existing)) {
+      throw new IllegalArgumentException(
+          root.equals(existing)
+              ? root + " is not a directory"
+              : "cannot create " + root + ": " + existing + " is not a directory");
+    }
+    if (existing.equals(root)) {
+      boolean foreign;
+      try (Stream<Path> entries = Files.list(root)) {
+        foreign = entries.findAny().isPresent() && !Files.isRegularFile(root.resolve(MARKER));
+      }
+      if (foreign) {
+        throw new IllegalArgumentException(root
+            + " is not empty and holds no simulated node (no " + MARKER
+            + " file): give an empty or new directory; a previous simulated node is replaced");
+      }
+    }
+    // Files.isWritable says yes to root whatever the mount: try it.
+    try {
+      Files.delete(Files.createTempFile(existing, ".kubeaccel-probe", ""));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot write into " + existing + ": "
+          + e.getClass().getSimpleName() + " " + e.getMessage());
+    }
   }
 
   /**
@@ -89,6 +166,7 @@ final class SimulatedNode implements AutoCloseable {
     return nvml;
   }
 
+  /** The kubelet stand-in's device-plugin directory; it exists on nodes made by {@link #create}. */
   Path deviceDir() {
     return root.resolve("device-plugins");
   }
@@ -103,6 +181,11 @@ final class SimulatedNode implements AutoCloseable {
     return root.resolve("host");
   }
 
+  /** The fake {@code nvidia-cuda-mps-control}. */
+  Path mpsControl() {
+    return root.resolve("bin/nvidia-cuda-mps-control");
+  }
+
   /** Agent settings pointing every path at this node. */
   AgentSettings agentSettings() {
     return new AgentSettings(
@@ -114,20 +197,40 @@ final class SimulatedNode implements AutoCloseable {
         Duration.ofSeconds(1));
   }
 
-  /** The arguments that make a separate {@code kubeaccel pgpu} process run on this node. */
+  /**
+   * The arguments that make a separate {@code kubeaccel pgpu|vgpu|mps} process run on this node: NVML, sysfs, /dev
+   * and procfs. The kubelet's device-plugin directory is not among them: add {@link #devicePluginDirArgument()} to
+   * use this node's own.
+   */
   List<String> agentArguments() {
     return List.of(
-        "--device-plugin-dir", deviceDir().toString(),
-        "--nvml-library-dir", nvml.directory().toString(),
-        "--sys-root", nvml.sysfsRoot().toString(),
-        "--dev-root", hostRoot().toString(),
-        "--proc-root", hostRoot().resolve("proc").toString());
+        "--nvml-library-dir=" + nvml.directory(),
+        "--sys-root=" + nvml.sysfsRoot(),
+        "--dev-root=" + hostRoot(),
+        "--proc-root=" + hostRoot().resolve("proc"));
+  }
+
+  /** The argument that makes the MPS agent run this node's fake MPS control program. */
+  String mpsControlArgument() {
+    return "--mps-control=" + mpsControl();
+  }
+
+  /** The argument that makes an agent serve the kubelet stand-in of {@link #deviceDir()}. */
+  String devicePluginDirArgument() {
+    return "--device-plugin-dir=" + deviceDir();
   }
 
   /** Removes the node's directory. */
   @Override
   public void close() throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
+    deleteTree(root);
+  }
+
+  private static void deleteTree(Path top) throws IOException {
+    if (!Files.exists(top)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(top)) {
       for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);
       }

@@ -117,6 +117,7 @@ class AgentMetricsTest {
     try (SimulatedNode node = SimulatedNode.create(NodePreset.FOUR_GPU);
         KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir())) {
       List<String> arguments = new ArrayList<>(node.agentArguments());
+      arguments.add(node.devicePluginDirArgument());
       arguments.addAll(List.of("--metrics-address", "127.0.0.1:0", "--metrics-interval", "500ms"));
       Process agent = spawn(arguments, log);
       try {
@@ -158,6 +159,7 @@ class AgentMetricsTest {
     try (SimulatedNode node = SimulatedNode.create(NodePreset.FOUR_GPU);
         KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir())) {
       List<String> arguments = new ArrayList<>(node.agentArguments());
+      arguments.add(node.devicePluginDirArgument());
       arguments.addAll(List.of("--metrics-address", "off"));
       Process agent = spawn(arguments, log);
       try {

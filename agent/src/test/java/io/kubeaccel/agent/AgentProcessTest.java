@@ -38,7 +38,9 @@ class AgentProcessTest {
   void sigtermRemovesTheSocketAndEndsTheProcess() throws Exception {
     try (SimulatedNode node = SimulatedNode.create(NodePreset.FOUR_GPU);
         KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir())) {
-      Process agent = spawn(node.agentArguments(), logs.resolve("agent.log"));
+      List<String> arguments = new ArrayList<>(node.agentArguments());
+      arguments.addAll(List.of(node.devicePluginDirArgument(), "--metrics-address=off"));
+      Process agent = spawn(arguments, logs.resolve("agent.log"));
       try {
         kubelet.awaitRegistration(GpuResourcePlugin.GPU, Duration.ofSeconds(30));
         Path socket = node.deviceDir().resolve(HostSettings.socketName(GpuResourcePlugin.GPU));
@@ -68,7 +70,8 @@ class AgentProcessTest {
               deviceDir.toString(),
               "--nvml-library-dir",
               empty.toString(),
-              "--fail-on-init-error"),
+              "--fail-on-init-error",
+              "--metrics-address=off"),
           log);
       assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(agent.exitValue()).isEqualTo(1);

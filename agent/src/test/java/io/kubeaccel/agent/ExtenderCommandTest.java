@@ -60,6 +60,7 @@ class ExtenderCommandTest {
     Result verb = run("extender", "--assign-at", "sometimes");
     Result duration = run("extender", "--request-timeout", "10");
     Result policy = run("extender", "--card-policy", "tight");
+    Result address = run("extender", "--address", "127.0.0.1:3456");
 
     assertThat(keyAlone.exitCode()).isEqualTo(2);
     assertThat(keyAlone.err()).contains("--tls-cert-file and --tls-key-file");
@@ -69,6 +70,10 @@ class ExtenderCommandTest {
     assertThat(duration.err()).contains("\"10\" is not a duration such as 500ms, 30s, 5m or 1h");
     assertThat(policy.exitCode()).isEqualTo(2);
     assertThat(policy.err()).contains("\"tight\" is not one of: binpack, spread");
+    assertThat(address.exitCode()).isEqualTo(2);
+    assertThat(address.err())
+        .contains("--address 127.0.0.1:3456 is not an IP address or a host name that resolves")
+        .contains("(the port goes in --port)");
   }
 
   @Test

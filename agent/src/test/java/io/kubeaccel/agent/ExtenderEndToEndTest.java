@@ -31,7 +31,6 @@ import io.kubeaccel.extender.SchedulerExtender;
 import io.kubeaccel.mps.MpsMode;
 import io.kubeaccel.mps.MpsOptions;
 import io.kubeaccel.mps.daemon.MpsDaemonSupervisor;
-import io.kubeaccel.testkit.FakeMpsControl;
 import io.kubeaccel.testkit.KubeletStandIn;
 import io.kubeaccel.testkit.PodResourcesStandIn;
 import io.kubeaccel.vgpu.HamiCoreBackend;
@@ -165,10 +164,7 @@ class ExtenderEndToEndTest {
     MpsMode mpsMode = null;
     if (mps) {
       MpsOptions options = new MpsOptions(
-          files.root().resolve("mps"),
-          FakeMpsControl.installScript(files.root().resolve("bin/nvidia-cuda-mps-control"))
-              .toString(),
-          PlacementPolicy.BINPACK);
+          files.root().resolve("mps"), files.mpsControl().toString(), PlacementPolicy.BINPACK);
       cards = new SharedCards(
           options.family(),
           MpsMode.eligibility(),
