@@ -8,8 +8,6 @@ import io.kubeaccel.testkit.Await;
 import io.kubeaccel.testkit.KubeletStandIn;
 import io.kubeaccel.testkit.PodRef;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,34 +35,10 @@ class AgentMetricsTest {
   @TempDir
   Path logs;
 
-  private record Result(int exitCode, String out, String err) {}
-
-  private static Result run(String... args) {
-    CommandLine cli = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
-
   private static NodeOptions parse(String... args) {
     PgpuCommand command = new PgpuCommand();
     new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
     return command.node;
-  }
-
-  private static Process spawn(List<String> arguments, Path log) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(
-        List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "pgpu"));
-    command.addAll(arguments);
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
   }
 
   private static String get(HttpClient http, int port) throws IOException, InterruptedException {
@@ -79,7 +53,7 @@ class AgentMetricsTest {
 
   @Test
   void everyAgentOptionListsTheMetricsOptionsWithTheirVariables() {
-    Result result = run("pgpu", "--help");
+    Cli.Result result = Cli.run("pgpu", "--help");
     assertThat(result.out())
         .contains("--metrics-address", "METRICS_ADDRESS", ":9400")
         .contains("--metrics-interval", "METRICS_INTERVAL", "10s");
@@ -102,11 +76,11 @@ class AgentMetricsTest {
 
   @Test
   void aMalformedAddressOrIntervalIsAUsageErrorNamingIt() {
-    Result address = run("pgpu", "--metrics-address", "9400");
+    Cli.Result address = Cli.run("pgpu", "--metrics-address", "9400");
     assertThat(address.exitCode()).isEqualTo(2);
     assertThat(address.err()).contains("metrics address must be [HOST]:PORT", "\"9400\"");
 
-    Result interval = run("pgpu", "--metrics-interval", "10");
+    Cli.Result interval = Cli.run("pgpu", "--metrics-interval", "10");
     assertThat(interval.exitCode()).isEqualTo(2);
     assertThat(interval.err()).contains("metrics interval must be", "\"10\"");
   }
@@ -119,7 +93,7 @@ class AgentMetricsTest {
       List<String> arguments = new ArrayList<>(node.agentArguments());
       arguments.add(node.devicePluginDirArgument());
       arguments.addAll(List.of("--metrics-address", "127.0.0.1:0", "--metrics-interval", "500ms"));
-      Process agent = spawn(arguments, log);
+      Process agent = Cli.spawnPgpu(arguments, log);
       try {
         kubelet.awaitRegistration(GpuResourcePlugin.GPU, WAIT);
         // The endpoint listens before the agent registers, and says where.
@@ -161,7 +135,7 @@ class AgentMetricsTest {
       List<String> arguments = new ArrayList<>(node.agentArguments());
       arguments.add(node.devicePluginDirArgument());
       arguments.addAll(List.of("--metrics-address", "off"));
-      Process agent = spawn(arguments, log);
+      Process agent = Cli.spawnPgpu(arguments, log);
       try {
         kubelet.awaitRegistration(GpuResourcePlugin.GPU, WAIT);
         assertThat(Files.readString(log, StandardCharsets.UTF_8))

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kubeaccel.core.server.HostSettings;
 import io.kubeaccel.pgpu.GpuResourcePlugin;
 import io.kubeaccel.testkit.KubeletStandIn;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,25 +21,13 @@ class AgentProcessTest {
   @TempDir
   Path logs;
 
-  private static Process spawn(List<String> arguments, Path log) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(
-        List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "pgpu"));
-    command.addAll(arguments);
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-  }
-
   @Test
   void sigtermRemovesTheSocketAndEndsTheProcess() throws Exception {
     try (SimulatedNode node = SimulatedNode.create(NodePreset.FOUR_GPU);
         KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir())) {
       List<String> arguments = new ArrayList<>(node.agentArguments());
       arguments.addAll(List.of(node.devicePluginDirArgument(), "--metrics-address=off"));
-      Process agent = spawn(arguments, logs.resolve("agent.log"));
+      Process agent = Cli.spawnPgpu(arguments, logs.resolve("agent.log"));
       try {
         kubelet.awaitRegistration(GpuResourcePlugin.GPU, Duration.ofSeconds(30));
         Path socket = node.deviceDir().resolve(HostSettings.socketName(GpuResourcePlugin.GPU));
@@ -64,7 +51,7 @@ class AgentProcessTest {
     Path deviceDir = Files.createTempDirectory(Path.of("/tmp"), "kac-dp-");
     try {
       Path log = logs.resolve("agent.log");
-      Process agent = spawn(
+      Process agent = Cli.spawnPgpu(
           List.of(
               "--device-plugin-dir",
               deviceDir.toString(),

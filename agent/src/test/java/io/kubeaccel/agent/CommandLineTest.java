@@ -2,41 +2,24 @@ package io.kubeaccel.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The CLI's surface: help, bad flags and bad values are reported clearly, and the simulate demo runs. */
 class CommandLineTest {
 
-  private record Result(int exitCode, String out, String err) {}
-
-  private static Result run(String... args) {
-    CommandLine cli = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    PrintWriter outWriter = new PrintWriter(out, true);
-    PrintWriter errWriter = new PrintWriter(err, true);
-    cli.setOut(outWriter);
-    cli.setErr(errWriter);
-    int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
-
   @Test
   void helpListsEverySubcommand() {
-    Result result = run("--help");
+    Cli.Result result = Cli.run("--help");
     assertThat(result.exitCode()).isZero();
     assertThat(result.out()).as(result.toString()).contains("pgpu", "simulate", "bench");
   }
 
   @Test
   void pgpuHelpExplainsEveryOptionWithItsEnvironmentVariable() {
-    Result result = run("pgpu", "--help");
+    Cli.Result result = Cli.run("pgpu", "--help");
     assertThat(result.exitCode()).isZero();
     assertThat(result.out())
         .contains("--device-plugin-dir", "DEVICE_PLUGIN_DIR")
@@ -49,21 +32,21 @@ class CommandLineTest {
 
   @Test
   void anUnknownFlagIsAUsageErrorNamingIt() {
-    Result result = run("pgpu", "--no-such-flag");
+    Cli.Result result = Cli.run("pgpu", "--no-such-flag");
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("Unknown option: '--no-such-flag'");
   }
 
   @Test
   void aBadDeviceIdStrategyIsAUsageErrorListingTheChoices() {
-    Result result = run("pgpu", "--device-id-strategy", "serial");
+    Cli.Result result = Cli.run("pgpu", "--device-id-strategy", "serial");
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("\"serial\" is not one of: uuid, index");
   }
 
   @Test
   void anUnknownPresetIsAUsageErrorListingThePresets() {
-    Result result = run("simulate", "--preset", "dgx9");
+    Cli.Result result = Cli.run("simulate", "--preset", "dgx9");
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("unknown preset \"dgx9\"").contains("four-gpu");
   }
@@ -83,7 +66,7 @@ class CommandLineTest {
               replicas: 3
               devices: [2, 3]
         """);
-    Result result = run(
+    Cli.Result result = Cli.run(
         "simulate",
         "--config-file",
         config.toString(),
@@ -106,7 +89,7 @@ class CommandLineTest {
   void aBrokenConfigFileStopsSimulateWithItsLineAndKey(@TempDir Path dir) throws Exception {
     Path config =
         Files.writeString(dir.resolve("bad.yaml"), "version: v1\nflags:\n  migStrategy: double\n");
-    Result result = run("simulate", "--config-file", config.toString());
+    Cli.Result result = Cli.run("simulate", "--config-file", config.toString());
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err())
         .contains("bad.yaml:3: flags.migStrategy: \"double\" is not one of: none, single, mixed");
@@ -114,7 +97,7 @@ class CommandLineTest {
 
   @Test
   void simulateServesMigProfilesAsResourcesUnderTheMixedStrategy() {
-    Result result = run(
+    Cli.Result result = Cli.run(
         "simulate", "--preset", "a100-mig-mixed", "--mig-strategy", "mixed", "--pass-device-specs");
     assertThat(result.exitCode()).as(result.out() + result.err()).isZero();
     assertThat(result.out())
@@ -127,7 +110,7 @@ class CommandLineTest {
 
   @Test
   void simulateExplainsThatMigCardsNeedAMigStrategy() {
-    Result result = run("simulate", "--preset", "a100-mig-single");
+    Cli.Result result = Cli.run("simulate", "--preset", "a100-mig-single");
     assertThat(result.exitCode()).isZero();
     assertThat(result.out())
         .contains("cards in MIG mode are offered only with --mig-strategy single or mixed");
@@ -135,7 +118,8 @@ class CommandLineTest {
 
   @Test
   void simulateRefusesTheSingleStrategyOnAMixedMigNode() {
-    Result result = run("simulate", "--preset", "a100-mig-mixed", "--mig-strategy", "single");
+    Cli.Result result =
+        Cli.run("simulate", "--preset", "a100-mig-mixed", "--mig-strategy", "single");
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err())
         .contains("mig-strategy single needs every card in MIG mode with one profile");
@@ -143,7 +127,7 @@ class CommandLineTest {
 
   @Test
   void simulateHandsOutSlicesInVgpuMode() {
-    Result result = run("simulate", "--mode", "vgpu");
+    Cli.Result result = Cli.run("simulate", "--mode", "vgpu");
     assertThat(result.exitCode()).as(result.out() + result.err()).isZero();
     assertThat(result.out())
         .contains("vGPU agent registered tencent.com/vcuda-core (400 devices)")
@@ -156,7 +140,7 @@ class CommandLineTest {
 
   @Test
   void vgpuRequiresANodeName() {
-    Result result = run("vgpu", "--node-name", "");
+    Cli.Result result = Cli.run("vgpu", "--node-name", "");
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("--node-name (env NODE_NAME) is required");
   }
@@ -165,7 +149,7 @@ class CommandLineTest {
   void theSimulateDemoRunsToTheEndOnEveryPreset() {
     for (String preset :
         new String[] {"four-gpu", "dgx1", "hgx-h100", "pcie8", "a100-mig-single"}) {
-      Result result = run("simulate", "--preset", preset, "--mig-strategy", "single");
+      Cli.Result result = Cli.run("simulate", "--preset", preset, "--mig-strategy", "single");
       assertThat(result.exitCode())
           .as(preset + ": " + result.out() + result.err())
           .isZero();

@@ -7,8 +7,6 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,21 +26,9 @@ import picocli.CommandLine;
 /** {@code kubeaccel extender}: its options, their mistakes, and a run against a mock API server. */
 class ExtenderCommandTest {
 
-  private record Result(int exitCode, String out, String err) {}
-
-  private static Result run(String... args) {
-    CommandLine cli = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
-
   @Test
   void helpExplainsEveryOptionWithItsEnvironmentVariable() {
-    Result result = run("extender", "--help");
+    Cli.Result result = Cli.run("extender", "--help");
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.out())
@@ -56,11 +42,11 @@ class ExtenderCommandTest {
 
   @Test
   void mistakesAreUsageErrorsThatSayWhatIsWrong() {
-    Result keyAlone = run("extender", "--tls-key-file", "/tmp/tls.key");
-    Result verb = run("extender", "--assign-at", "sometimes");
-    Result duration = run("extender", "--request-timeout", "10");
-    Result policy = run("extender", "--card-policy", "tight");
-    Result address = run("extender", "--address", "127.0.0.1:3456");
+    Cli.Result keyAlone = Cli.run("extender", "--tls-key-file", "/tmp/tls.key");
+    Cli.Result verb = Cli.run("extender", "--assign-at", "sometimes");
+    Cli.Result duration = Cli.run("extender", "--request-timeout", "10");
+    Cli.Result policy = Cli.run("extender", "--card-policy", "tight");
+    Cli.Result address = Cli.run("extender", "--address", "127.0.0.1:3456");
 
     assertThat(keyAlone.exitCode()).isEqualTo(2);
     assertThat(keyAlone.err()).contains("--tls-cert-file and --tls-key-file");

@@ -2,34 +2,19 @@ package io.kubeaccel.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The mps subcommand's surface and the {@code simulate --mode mps} story. */
 class MpsCommandTest {
 
-  private record Result(int exitCode, String out, String err) {}
-
-  private static Result run(String... args) {
-    CommandLine cli = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
-
   @Test
   void theTopLevelHelpListsTheMpsAgent() {
-    assertThat(run("--help").out()).contains("mps");
+    assertThat(Cli.run("--help").out()).contains("mps");
   }
 
   @Test
   void mpsHelpExplainsItsOwnOptionsAndTheSharedOnesWithTheirEnvironmentVariables() {
-    Result result = run("mps", "--help");
+    Cli.Result result = Cli.run("mps", "--help");
     assertThat(result.exitCode()).isZero();
     assertThat(result.out())
         .contains("nvidia.com/mps-core", "GiB units")
@@ -42,21 +27,21 @@ class MpsCommandTest {
 
   @Test
   void withoutANodeNameTheAgentRefusesToStart() {
-    Result result = run("mps", "--node-name", "");
+    Cli.Result result = Cli.run("mps", "--node-name", "");
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("--node-name (env NODE_NAME) is required");
   }
 
   @Test
   void aBadPlacementIsAUsageError() {
-    Result result = run("mps", "--placement", "random");
+    Cli.Result result = Cli.run("mps", "--placement", "random");
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("\"random\" is not one of: binpack, spread");
   }
 
   @Test
   void simulateShowsSharesWithLimitsTheDaemonsRecoveryAndACleanShutdown() {
-    Result result = run("simulate", "--mode", "mps");
+    Cli.Result result = Cli.run("simulate", "--mode", "mps");
     assertThat(result.exitCode()).as(result.toString()).isZero();
     assertThat(result.out())
         .contains("MPS control daemon running")
@@ -77,7 +62,7 @@ class MpsCommandTest {
 
   @Test
   void simulateOnANodeOfMigCardsServesNothingAndSaysWhy() {
-    Result result = run("simulate", "--mode", "mps", "--preset", "a100-mig-single");
+    Cli.Result result = Cli.run("simulate", "--mode", "mps", "--preset", "a100-mig-single");
     assertThat(result.exitCode()).as(result.toString()).isZero();
     assertThat(result.out())
         .contains("MpsGpuRefused: GPU 0 (NVIDIA A100-SXM4-40GB) is in MIG mode")
@@ -87,7 +72,7 @@ class MpsCommandTest {
 
   @Test
   void anUnknownSimulationModeNamesTheModes() {
-    Result result = run("simulate", "--mode", "tpu");
+    Cli.Result result = Cli.run("simulate", "--mode", "tpu");
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("is not one of: pgpu, vgpu, mps");
   }

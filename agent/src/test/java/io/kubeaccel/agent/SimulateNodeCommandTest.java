@@ -7,8 +7,6 @@ import io.kubeaccel.pgpu.GpuResourcePlugin;
 import io.kubeaccel.proto.deviceplugin.v1beta1.Device;
 import io.kubeaccel.testkit.KubeletStandIn;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code simulate-node}: a node written into a directory, on which the real agent runs in its own process. */
 class SimulateNodeCommandTest {
@@ -32,18 +29,6 @@ class SimulateNodeCommandTest {
 
   @TempDir
   Path temp;
-
-  private record Result(int exitCode, String out, String err) {}
-
-  private static Result run(String... args) {
-    CommandLine cli = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
 
   /** The agent flags the summary tells the user to pass. */
   private static List<String> printedFlags(String out) {
@@ -58,7 +43,7 @@ class SimulateNodeCommandTest {
   void theRealPgpuAgentRunsOnTheWrittenNodeWithThePrintedFlagsAndAdvertisesThePresetsCards()
       throws Exception {
     Path root = temp.resolve("simulated");
-    Result result = run("simulate-node", "--preset", "dgx1", "--dir", root.toString());
+    Cli.Result result = Cli.run("simulate-node", "--preset", "dgx1", "--dir", root.toString());
     assertThat(result.exitCode()).as(result.toString()).isZero();
     assertThat(result.out()).contains("preset dgx1", "written to " + root, "/dev/nvidia7");
     assertThat(printedFlags(result.out()))
@@ -76,7 +61,7 @@ class SimulateNodeCommandTest {
     try (KubeletStandIn kubelet = KubeletStandIn.start(kubeletDir)) {
       List<String> arguments = new ArrayList<>(printedFlags(result.out()));
       arguments.addAll(List.of("--device-plugin-dir=" + kubeletDir, "--metrics-address=off"));
-      Process agent = spawnPgpu(arguments, temp.resolve("agent.log"));
+      Process agent = Cli.spawnPgpu(arguments, temp.resolve("agent.log"));
       try {
         List<Device> advertised = kubelet
             .awaitRegistration(GpuResourcePlugin.GPU, WAIT)
@@ -100,7 +85,7 @@ class SimulateNodeCommandTest {
   @Test
   void theLayoutIsTheOneTheHelmChartsSimulateFormMounts() {
     Path root = temp.resolve("simulated");
-    assertThat(run("simulate-node", "--preset", "four-gpu", "--dir", root.toString())
+    assertThat(Cli.run("simulate-node", "--preset", "four-gpu", "--dir", root.toString())
             .exitCode())
         .isZero();
 
@@ -119,7 +104,7 @@ class SimulateNodeCommandTest {
   @Test
   void theFakeMpsControlProgramRunsAndSaysNoDaemonIsRunningYet() throws Exception {
     Path root = temp.resolve("simulated");
-    assertThat(run("simulate-node", "--dir", root.toString()).exitCode()).isZero();
+    assertThat(Cli.run("simulate-node", "--dir", root.toString()).exitCode()).isZero();
 
     ProcessBuilder client = new ProcessBuilder(
             root.resolve("bin/nvidia-cuda-mps-control").toString())
@@ -140,12 +125,12 @@ class SimulateNodeCommandTest {
   @Test
   void aPreviousSimulatedNodeIsReplacedWhileOtherFilesStay() throws IOException {
     Path root = temp.resolve("simulated");
-    assertThat(
-            run("simulate-node", "--preset", "dgx1", "--dir", root.toString()).exitCode())
+    assertThat(Cli.run("simulate-node", "--preset", "dgx1", "--dir", root.toString())
+            .exitCode())
         .isZero();
     Files.writeString(root.resolve("agent-state"), "kept");
 
-    Result again = run("simulate-node", "--preset", "four-gpu", "--dir", root.toString());
+    Cli.Result again = Cli.run("simulate-node", "--preset", "four-gpu", "--dir", root.toString());
 
     assertThat(again.exitCode()).as(again.toString()).isZero();
     assertThat(again.out()).contains("replaced the simulated node in " + root);
@@ -163,7 +148,7 @@ class SimulateNodeCommandTest {
     Files.writeString(root.resolve("notes.txt"), "mine");
     Map<String, String> before = snapshot(root);
 
-    Result result = run("simulate-node", "--dir", root.toString());
+    Cli.Result result = Cli.run("simulate-node", "--dir", root.toString());
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err())
@@ -176,7 +161,7 @@ class SimulateNodeCommandTest {
   void anUnknownPresetIsAUsageErrorNamingTheValidOnesAndWritesNothing() {
     Path root = temp.resolve("simulated");
 
-    Result result = run("simulate-node", "--preset", "tpu-pod", "--dir", root.toString());
+    Cli.Result result = Cli.run("simulate-node", "--preset", "tpu-pod", "--dir", root.toString());
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("unknown preset \"tpu-pod\"", "four-gpu", "hgx-h100");
@@ -186,7 +171,7 @@ class SimulateNodeCommandTest {
   @Test
   void aDirectoryThatCannotBeWrittenIsAUsageError() {
     // /proc takes no new files, not even from root: the check must try, not trust permission bits.
-    Result result = run("simulate-node", "--dir", "/proc/kubeaccel-simulated");
+    Cli.Result result = Cli.run("simulate-node", "--dir", "/proc/kubeaccel-simulated");
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("cannot write into /proc");
@@ -197,8 +182,8 @@ class SimulateNodeCommandTest {
   void aFileWhereTheDirectoryShouldBeIsAUsageErrorAndIsLeftAsItIs() throws IOException {
     Path file = Files.writeString(temp.resolve("file"), "mine");
 
-    Result inside = run("simulate-node", "--dir", file.resolve("node").toString());
-    Result itself = run("simulate-node", "--dir", file.toString());
+    Cli.Result inside = Cli.run("simulate-node", "--dir", file.resolve("node").toString());
+    Cli.Result itself = Cli.run("simulate-node", "--dir", file.toString());
 
     assertThat(inside.exitCode()).isEqualTo(2);
     assertThat(inside.err())
@@ -210,22 +195,10 @@ class SimulateNodeCommandTest {
 
   @Test
   void withoutADirectoryItIsAUsageError() {
-    Result result = run("simulate-node");
+    Cli.Result result = Cli.run("simulate-node");
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("Missing required option: '--dir=DIR'");
-  }
-
-  private static Process spawnPgpu(List<String> arguments, Path log) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(
-        List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "pgpu"));
-    command.addAll(arguments);
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
   }
 
   /** Every path under {@code dir} with its content (directories as empty strings). */
