@@ -163,9 +163,7 @@ final class ClusterState {
    */
   NodeUsage usage(String node, NodeSnapshot snapshot, ShareFamily family, String excludedUid) {
     long now = nowNanos();
-    boolean excludes = excludedUid != null
-        && (snapshot.claims().containsKey(excludedUid)
-            || snapshot.reservations().containsKey(excludedUid));
+    boolean excludes = excludedUid != null && snapshot.holds(excludedUid);
     NodeEntry entry = nodes.get(node);
     if (!excludes && entry != null) {
       CachedUsage cached = entry.cached;

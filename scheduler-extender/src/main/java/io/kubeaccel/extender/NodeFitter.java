@@ -44,7 +44,7 @@ final class NodeFitter {
     }
     String uid = request.pod().uid();
     // The pod's own earlier assignment on this node is left out of its verdict: not a shared one.
-    boolean own = snapshot.claims().containsKey(uid) || snapshot.reservations().containsKey(uid);
+    boolean own = snapshot.holds(uid);
     if (memo && !own) {
       NodeVerdict remembered = state.remembered(node, snapshot, shape);
       if (remembered != null) {
