@@ -246,6 +246,11 @@ spec:
             - name: host-proc
               mountPath: /host/proc
               readOnly: true
+            {{- range $i, $dir := include "kubeaccel.hostDirs" $agent | fromJsonArray }}
+            - name: host-dir-{{ $i }}
+              mountPath: {{ $dir }}
+              readOnly: true
+            {{- end }}
             {{- end }}
             # The root filesystem is read-only; the JVM and JNA unpack native code here.
             - name: tmp
@@ -293,6 +298,12 @@ spec:
           hostPath:
             path: /proc
             type: Directory
+        {{- range $i, $dir := include "kubeaccel.hostDirs" $agent | fromJsonArray }}
+        - name: host-dir-{{ $i }}
+          hostPath:
+            path: {{ $dir }}
+            type: Directory
+        {{- end }}
         {{- end }}
         - name: tmp
           emptyDir:
@@ -329,6 +340,27 @@ spec:
             path: {{ $v.mpsRoot }}/shm
             type: DirectoryOrCreate
         {{- end }}
+{{- end -}}
+
+{{/*
+The host directories an agent reads NVML, device nodes or sysfs from when they are not where the NVIDIA container
+toolkit and the runtime put them (driverRoot and devRoot other than /, sysRoot other than /sys, nvmlLibraryDirs),
+as a JSON list without repeats or directories under another one of the list: each is mounted read-only at its own
+path.
+*/}}
+{{- define "kubeaccel.hostDirs" -}}
+{{- $dirs := list -}}
+{{- if ne .driverRoot "/" }}{{ $dirs = append $dirs (clean .driverRoot) }}{{ end -}}
+{{- if ne .devRoot "/" }}{{ $dirs = append $dirs (clean .devRoot) }}{{ end -}}
+{{- if ne (clean .sysRoot) "/sys" }}{{ $dirs = append $dirs (clean .sysRoot) }}{{ end -}}
+{{- range .nvmlLibraryDirs }}{{ $dirs = append $dirs (clean .) }}{{ end -}}
+{{- $kept := list -}}
+{{- range $dir := $dirs | uniq | sortAlpha -}}
+{{- $covered := false -}}
+{{- range $kept }}{{ if or (eq . "/") (hasPrefix (printf "%s/" .) $dir) }}{{ $covered = true }}{{ end }}{{ end -}}
+{{- if not $covered }}{{ $kept = append $kept $dir }}{{ end -}}
+{{- end -}}
+{{- toJson $kept -}}
 {{- end -}}
 
 {{/*

@@ -60,7 +60,11 @@ class ChartTest {
     helm = Helm.forRepository();
   }
 
-  /** Values switching modes, the simulated node, TLS and the node-restriction policy on and off together. */
+  /**
+   * Values switching modes, the simulated node, TLS and the node-restriction policy on and off together; with the
+   * simulated node off, a node whose driver is not where the container toolkit puts it (the GPU operator's driver
+   * container, a GKE-style library directory, sysfs and /dev under other paths).
+   */
   static Stream<Map<String, Object>> combinations() {
     List<Map<String, Object>> all = new ArrayList<>();
     for (int modes = 0; modes < 8; modes++) {
@@ -72,6 +76,15 @@ class ChartTest {
         values.put("simulate", Map.of("enabled", extras));
         values.put("extender", Map.of("tls", Map.of("enabled", !extras)));
         values.put("rbac", Map.of("nodeRestrictionPolicy", Map.of("enabled", extras)));
+        if (!extras && modes % 2 == 1) {
+          values.put(
+              "agent",
+              Map.of(
+                  "driverRoot", "/run/nvidia/driver",
+                  "nvmlLibraryDirs", List.of("/home/kubernetes/bin/nvidia/lib64"),
+                  "devRoot", "/run/nvidia/driver",
+                  "sysRoot", "/host-sys"));
+        }
         all.add(values);
       }
     }
