@@ -36,8 +36,12 @@ public final class Main implements Runnable {
 
   /** The configured command line, shared by {@link #main} and tests. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main())
-        .setCaseInsensitiveEnumValuesAllowed(true)
+    CommandLine cli = new CommandLine(new Main());
+    // Every subcommand's -V/--version says what the top command's does.
+    cli.getSubcommands()
+        .values()
+        .forEach(sub -> sub.getCommandSpec().versionProvider(new Version()));
+    return cli.setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
           // Bad input found after parsing (e.g. a malformed environment variable): one clear line,
           // no trace.

@@ -4,11 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI's surface: help, bad flags and bad values are reported clearly, and the simulate demo runs. */
 class CommandLineTest {
+
+  @Test
+  void everySubcommandPrintsTheVersion() {
+    for (String subcommand : List.of(
+        "pgpu", "vgpu", "mps", "extender", "simulate", "simulate-node", "bench", "doctor")) {
+      Cli.Result result = Cli.run(subcommand, "--version");
+
+      assertThat(result.exitCode()).as(subcommand).isZero();
+      assertThat(result.out().strip()).as(subcommand).isEqualTo("kubeaccel development");
+    }
+  }
 
   @Test
   void helpListsEverySubcommand() {

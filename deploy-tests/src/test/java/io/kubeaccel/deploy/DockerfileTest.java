@@ -200,7 +200,38 @@ class DockerfileTest {
     assertThat(flags.output())
         .containsPattern("size_t MaxHeapSize\\s+= 335544320 ")
         .containsPattern("bool UseSerialGC\\s+= true ")
+        .containsPattern("intx TieredStopAtLevel\\s+= 1 ")
         .containsPattern("bool UsePerfData\\s+= false ");
+  }
+
+  @Test
+  void theExtenderRunsWithC2AndTheParallelCollector() throws Exception {
+    Result flags = entrypoint(Map.of("JAVA_OPTS", "-XX:+PrintFlagsFinal"), "extender", "--version");
+
+    assertThat(flags.exitCode()).as(flags.output()).isZero();
+    assertThat(flags.output())
+        .containsPattern("bool UseParallelGC\\s+= true ")
+        .containsPattern("bool UseSerialGC\\s+= false ")
+        .containsPattern("intx TieredStopAtLevel\\s+= 4 ")
+        .containsPattern("size_t MaxHeapSize\\s+= 335544320 ")
+        .containsPattern("bool UsePerfData\\s+= false ")
+        .contains("kubeaccel " + projectVersion());
+  }
+
+  @Test
+  void withoutTheDefaultsJavaOptsMayChooseAnotherCollector() throws Exception {
+    Result clash = entrypoint(Map.of("JAVA_OPTS", "-XX:+UseG1GC"), "--version");
+    Result chosen = entrypoint(
+        Map.of("KUBEACCEL_JVM_DEFAULTS", "none", "JAVA_OPTS", "-XX:+UseG1GC -XX:+PrintFlagsFinal"),
+        "--version");
+    Result typo = entrypoint(Map.of("KUBEACCEL_JVM_DEFAULTS", "off"), "--version");
+
+    assertThat(clash.exitCode()).isNotZero();
+    assertThat(clash.output()).contains("Multiple garbage collectors selected");
+    assertThat(chosen.exitCode()).as(chosen.output()).isZero();
+    assertThat(chosen.output()).containsPattern("bool UseG1GC\\s+= true ");
+    assertThat(typo.exitCode()).isEqualTo(2);
+    assertThat(typo.output()).contains("KUBEACCEL_JVM_DEFAULTS=off is not one of: auto, none");
   }
 
   @Test
@@ -218,7 +249,10 @@ class DockerfileTest {
         Files.readString(repo.resolve("deploy/image/kubeaccel"), StandardCharsets.UTF_8);
 
     assertThat(measured).contains("-Xmx32m", "-XX:+UseSerialGC", "-XX:-UsePerfData");
-    assertThat(measured).allSatisfy(option -> assertThat(script).contains("  " + option + " \\\n"));
+    String agentDefaults =
+        script.substring(script.indexOf("agent_options=\""), script.indexOf("extender_options=\""));
+    assertThat(measured)
+        .allSatisfy(option -> assertThat(agentDefaults).contains("  " + option + " \\\n"));
     assertThat(script).contains("MALLOC_ARENA_MAX=\"${MALLOC_ARENA_MAX:-2}\"");
   }
 
@@ -249,6 +283,7 @@ class DockerfileTest {
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().remove("JAVA_OPTS");
+    builder.environment().remove("KUBEACCEL_JVM_DEFAULTS");
     builder.environment().put("PATH", bin + ":/usr/bin:/bin");
     builder.environment().putAll(environment);
     Process process = builder.start();
