@@ -71,7 +71,7 @@ final class AgentLifecycle {
       closeAll(log, closing);
       return 1;
     }
-    metrics.watch(runtime.inventory());
+    metrics.watch(runtime.inventory(), runtime.xids());
     services.started(runtime);
     started.accept(runtime);
     Runtime.getRuntime()

@@ -1,6 +1,7 @@
 package io.kubeaccel.core;
 
 import io.kubeaccel.core.health.XidHealthMonitor;
+import io.kubeaccel.core.health.XidTally;
 import io.kubeaccel.core.inventory.Inventory;
 import io.kubeaccel.core.inventory.InventoryStore;
 import io.kubeaccel.core.inventory.NumaLocator;
@@ -44,6 +45,7 @@ public final class AgentRuntime implements AutoCloseable {
   private volatile XidHealthMonitor monitor;
   private Thread nvmlRetry;
   private final List<String> served;
+  private final XidTally xids = new XidTally();
 
   private AgentRuntime(
       AgentSettings settings,
@@ -135,13 +137,18 @@ public final class AgentRuntime implements AutoCloseable {
     return store;
   }
 
+  /** Every critical XID NVML reported since start, per card and XID (the health monitor's, across NVML restarts). */
+  public XidTally xids() {
+    return xids;
+  }
+
   /** Completes with a reason when the agent gave up (see {@link DevicePluginHost#gaveUp()}). */
   public CompletableFuture<String> gaveUp() {
     return host.gaveUp();
   }
 
   private void startMonitor(Nvml opened) {
-    XidHealthMonitor started = new XidHealthMonitor(opened, store, settings.health(), clock);
+    XidHealthMonitor started = new XidHealthMonitor(opened, store, settings.health(), clock, xids);
     monitor = started;
     started.start(MONITOR_READY);
   }

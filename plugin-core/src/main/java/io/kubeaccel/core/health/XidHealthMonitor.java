@@ -44,8 +44,16 @@ public final class XidHealthMonitor implements AutoCloseable {
   private final CountDownLatch firstPass = new CountDownLatch(1);
   private final Thread thread;
   private final HealthRecovery recovery;
+  private final XidTally tally;
 
   public XidHealthMonitor(Nvml nvml, InventoryStore store, HealthPolicy policy, Clock clock) {
+    this(nvml, store, policy, clock, new XidTally());
+  }
+
+  /** @param tally counts every critical XID, also those on a card that is Unhealthy already */
+  public XidHealthMonitor(
+      Nvml nvml, InventoryStore store, HealthPolicy policy, Clock clock, XidTally tally) {
+    this.tally = tally;
     this.nvml = nvml;
     this.store = store;
     this.policy = policy;
@@ -175,6 +183,7 @@ public final class XidHealthMonitor implements AutoCloseable {
       return;
     }
     log.warn("XID critical error, marking unhealthy gpu={} xid={}", uuid, xid);
+    tally.record(uuid, xid);
     recovery.faulted(uuid);
     store.update(
         inventory -> inventory.withProblem(uuid, HealthRecovery.XID, Long.toString(xid), now()));

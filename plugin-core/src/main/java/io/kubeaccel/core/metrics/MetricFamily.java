@@ -27,8 +27,8 @@ enum MetricFamily {
   GPU_XID_ERRORS(
       Kind.COUNTER,
       "kubeaccel_gpu_xid_errors_total",
-      "XID critical errors that made the card Unhealthy (ignored XIDs, and XIDs while already Unhealthy, are not"
-          + " counted).",
+      "XID critical errors NVML reported, every event, also on a card that is Unhealthy already (ignored XIDs are"
+          + " not counted).",
       Labels.XID),
 
   // Per card, from the last NVML sample.

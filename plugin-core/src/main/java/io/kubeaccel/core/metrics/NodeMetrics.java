@@ -1,5 +1,6 @@
 package io.kubeaccel.core.metrics;
 
+import io.kubeaccel.core.health.XidTally;
 import io.kubeaccel.core.inventory.InventoryStore;
 import io.kubeaccel.core.server.AllocationObserver;
 import io.kubeaccel.nvml.Nvml;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * per container values sampled from NVML on a thread of their own, and {@code /metrics} to read them.
  *
  * <p>Lifecycle: {@link #create}, {@link #listen()} (before the agent registers), hand {@link #allocationObserver()}
- * to the runtime, {@link #watch} its inventory once it runs, {@link #close()} at the end.
+ * to the runtime, {@link #watch} its inventory and XID tally once it runs, {@link #close()} at the end.
  * Nothing on the kubelet's request path or a scrape calls NVML: scrapes read the last sample, taken every {@link
  * MetricsSettings#sampleInterval()}. With metrics {@link MetricsSettings#enabled() off} nothing listens and nothing
  * is sampled; the observer still counts (cheaply) for nobody.
@@ -33,7 +34,6 @@ public final class NodeMetrics implements AutoCloseable {
   private final XidCounter xids;
   private final NvmlSampler sampler;
   private volatile InventoryStore store;
-  private AutoCloseable subscription;
   private volatile MetricsHttpServer server;
 
   NodeMetrics(
@@ -49,8 +49,8 @@ public final class NodeMetrics implements AutoCloseable {
     this.xids = new XidCounter(registry);
     this.sampler = new NvmlSampler(
         opener, new ProcessCgroups(settings.procRoot()), sources, settings.sampleInterval(), clock);
-    registry.register(new SampleCollector(
-        mode, version, () -> store, sampler, xids, clock, settings.sampleInterval()));
+    registry.register(
+        new SampleCollector(mode, version, () -> store, sampler, clock, settings.sampleInterval()));
   }
 
   /**
@@ -97,17 +97,18 @@ public final class NodeMetrics implements AutoCloseable {
   }
 
   /**
-   * Starts reporting the cards of {@code inventory}: their health and XIDs as they change, and NVML samples every
-   * interval (the first one at once). Does nothing unless {@link #listen()} serves the endpoint. Call once.
+   * Starts reporting the cards of {@code inventory}: their health as it changes, the critical XIDs {@code xids}
+   * counts, and NVML samples every interval (the first one at once). Does nothing unless {@link #listen()} serves the
+   * endpoint. Call once.
    */
-  public synchronized void watch(InventoryStore inventory) {
+  public synchronized void watch(InventoryStore inventory, XidTally xids) {
     Objects.requireNonNull(inventory, "inventory");
+    Objects.requireNonNull(xids, "xids");
     if (server == null || store != null) {
       return;
     }
     store = inventory;
-    subscription = inventory.subscribe(xids::observe);
-    xids.observe(inventory.current());
+    this.xids.follow(xids);
     sampler.start(inventory);
   }
 
@@ -132,14 +133,6 @@ public final class NodeMetrics implements AutoCloseable {
     if (server != null) {
       server.close();
       server = null;
-    }
-    if (subscription != null) {
-      try {
-        subscription.close();
-      } catch (Exception e) {
-        log.debug("inventory unsubscribe failed", e);
-      }
-      subscription = null;
     }
     sampler.close();
     sources.holders().close();

@@ -61,7 +61,6 @@ final class SampleCollector implements MultiCollector {
   private final String version;
   private final Supplier<InventoryStore> store;
   private final NvmlSampler sampler;
-  private final XidCounter xids;
   private final Clock clock;
   private final Duration staleAfter;
   private final Duration firstSampleWait;
@@ -71,14 +70,12 @@ final class SampleCollector implements MultiCollector {
       String version,
       Supplier<InventoryStore> store,
       NvmlSampler sampler,
-      XidCounter xids,
       Clock clock,
       Duration interval) {
     this.mode = mode;
     this.version = version;
     this.store = store;
     this.sampler = sampler;
-    this.xids = xids;
     this.clock = clock;
     this.staleAfter = interval.multipliedBy(3);
     this.firstSampleWait =
@@ -115,7 +112,6 @@ final class SampleCollector implements MultiCollector {
     if (inventoryStore != null) {
       point(points, MetricFamily.NVML_UP, fresh.map(s -> s.nvmlUp() ? 1 : 0).orElse(0));
       Inventory inventory = inventoryStore.current();
-      xids.observe(inventory);
       cards(points, inventory, fresh);
       fresh.ifPresent(s -> containers(points, s));
     }

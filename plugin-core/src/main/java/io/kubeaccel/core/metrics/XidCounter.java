@@ -1,25 +1,23 @@
 package io.kubeaccel.core.metrics;
 
-import io.kubeaccel.core.inventory.Gpu;
-import io.kubeaccel.core.inventory.Health;
-import io.kubeaccel.core.inventory.Inventory;
+import io.kubeaccel.core.health.XidTally;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * Counts, per card and XID, the XID errors that made a card Unhealthy, from the inventory's health transitions (the
- * health monitor records them as {@code XID <n>}). Every snapshot is looked at once, in generation order: from the
- * store's change notifications, and from each scrape (so a scrape right after a transition never misses it).
+ * Exports, per card and XID, the critical XID events the health monitor tallied: every event, also those on a card
+ * that is Unhealthy already. Brought up to date whenever it is collected, so a scrape right after an XID never misses
+ * it.
  */
 final class XidCounter {
 
-  private static final Pattern XID_REASON = Pattern.compile("^XID (\\d+)\\b");
-
   private final Counter errors;
-  private Inventory seen;
+  private final Map<String, Long> exported = new HashMap<>();
+  private XidTally tally;
 
   XidCounter(PrometheusRegistry registry) {
     MetricFamily family = MetricFamily.GPU_XID_ERRORS;
@@ -28,36 +26,41 @@ final class XidCounter {
         .help(family.help)
         .labelNames(family.labels.toArray(String[]::new))
         .withoutExemplars()
-        .register(registry);
+        .build();
+    // Brought up to date as it is collected, whatever order the registry collects in.
+    registry.register(new Collector() {
+      @Override
+      public MetricSnapshot collect() {
+        sync();
+        return errors.collect();
+      }
+
+      @Override
+      public String getPrometheusName() {
+        return errors.getPrometheusName();
+      }
+    });
   }
 
-  /** Counts the XID transitions from the last snapshot looked at to {@code next}; older snapshots are ignored. */
-  synchronized void observe(Inventory next) {
-    if (seen != null && next.generation() <= seen.generation()) {
+  /** Exports {@code source}'s counts from now on. */
+  synchronized void follow(XidTally source) {
+    tally = source;
+    sync();
+  }
+
+  /** Adds to the counter what the tally counted since the last call. */
+  synchronized void sync() {
+    if (tally == null) {
       return;
     }
-    for (Gpu gpu : next.gpus()) {
-      Health now = next.health(gpu.uuid());
-      Optional<String> xid = xidOf(now);
-      if (xid.isEmpty()) {
-        continue;
-      }
-      Health before = seen == null ? null : seen.health().get(gpu.uuid());
-      if (before == null || !xidOf(before).equals(xid)) {
-        errors.labelValues(gpu.uuid(), xid.get()).inc();
+    for (XidTally.Count count : tally.counts()) {
+      String xid = Long.toString(count.xid());
+      String key = count.uuid() + "/" + xid;
+      long before = exported.getOrDefault(key, 0L);
+      if (count.events() > before) {
+        errors.labelValues(count.uuid(), xid).inc(count.events() - before);
+        exported.put(key, count.events());
       }
     }
-    seen = next;
-  }
-
-  /** The XID among the card's reasons (the monitor keeps one, its latest), if any. */
-  private static Optional<String> xidOf(Health health) {
-    for (String problem : health.problems()) {
-      Matcher matcher = XID_REASON.matcher(problem);
-      if (matcher.find()) {
-        return Optional.of(matcher.group(1));
-      }
-    }
-    return Optional.empty();
   }
 }

@@ -71,7 +71,7 @@ class AgentMetricsWireTest {
         inventory -> List.of(new WholeCardPlugin()),
         node.metrics.allocationObserver(),
         Clock.systemUTC());
-    node.metrics.watch(agent.inventory());
+    node.metrics.watch(agent.inventory(), agent.xids());
     kubelet.awaitRegistration(RESOURCE, WAIT);
   }
 
@@ -139,5 +139,23 @@ class AgentMetricsWireTest {
     assertThat(scraped.all("kubeaccel_gpu_healthy"))
         .filteredOn(s -> s.value() == 1.0)
         .hasSize(3);
+
+    // The card is Unhealthy already: more XIDs change no health, and are counted all the same;
+    // an ignored one (13, an application's fault) is not.
+    node.nvml.injectXid(uuid, 79);
+    node.nvml.injectXid(uuid, 48);
+    node.nvml.injectXid(uuid, 13);
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (agent.xids().counts().stream().mapToLong(c -> c.events()).sum() < 3
+        && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    Exposition again = node.scrape();
+    assertThat(again.value("kubeaccel_gpu_xid_errors_total", "uuid", uuid, "xid", "79"))
+        .contains(2.0);
+    assertThat(again.value("kubeaccel_gpu_xid_errors_total", "uuid", uuid, "xid", "48"))
+        .contains(1.0);
+    assertThat(again.value("kubeaccel_gpu_xid_errors_total", "uuid", uuid, "xid", "13"))
+        .isEmpty();
   }
 }

@@ -144,6 +144,7 @@ class MetricsEndpointTest {
     node.started();
     node.scrape();
 
+    node.xids.record(node.uuid(1), 79);
     node.store.update(inventory -> inventory.withHealth(
         node.uuid(1), Health.unhealthy("XID 79", Instant.parse("2025-01-01T00:01:00Z"))));
     Exposition scraped = node.scrape();
@@ -272,7 +273,7 @@ class MetricsEndpointTest {
     node = new MetricsNode(busyAndIdle());
     node.start(
         new MetricsSources(ContainerResolver.podUidOnly(), CardHolders.NONE), Optional.empty());
-    node.metrics.watch(node.store);
+    node.metrics.watch(node.store, node.xids);
     node.metrics.allocationObserver().allocated("nvidia.com/gpu", 1000);
 
     assertThat(node.metrics.address()).isEmpty();
@@ -292,7 +293,7 @@ class MetricsEndpointTest {
           .hasMessageContaining("cannot serve metrics on")
           .hasMessageContaining(Integer.toString(taken.getLocalPort()));
     }
-    node.metrics.watch(node.store); // stays usable, without endpoint or sampling
+    node.metrics.watch(node.store, node.xids); // stays usable, without endpoint or sampling
     assertThat(node.metrics.address()).isEmpty();
     assertThat(node.counting.opens.get()).isZero();
   }

@@ -1,5 +1,6 @@
 package io.kubeaccel.core.metrics;
 
+import io.kubeaccel.core.health.XidTally;
 import io.kubeaccel.core.inventory.Inventory;
 import io.kubeaccel.core.inventory.InventoryStore;
 import io.kubeaccel.core.inventory.NumaLocator;
@@ -39,6 +40,7 @@ final class MetricsNode implements AutoCloseable {
   final Path proc;
   final InventoryStore store;
   final CountingNvml counting = CountingNvml.create();
+  final XidTally xids = new XidTally();
   final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
   private final HttpClient http = HttpClient.newHttpClient();
   NodeMetrics metrics;
@@ -86,7 +88,7 @@ final class MetricsNode implements AutoCloseable {
 
   /** Watches the inventory and waits for a sample, so scrapes see the cards. */
   void watch() throws Exception {
-    metrics.watch(store);
+    metrics.watch(store, xids);
     sample();
   }
 
