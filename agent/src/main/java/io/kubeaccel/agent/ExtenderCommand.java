@@ -76,7 +76,7 @@ final class ExtenderCommand implements Callable<Integer> {
       defaultValue = "${env:TLS_CLIENT_CA_FILE}",
       description =
           "PEM CA certificates: clients must present a certificate they signed, except for the probes"
-              + " /healthz and /readyz (env TLS_CLIENT_CA_FILE)."
+              + " /healthz and /readyz (env TLS_CLIENT_CA_FILE); read again when it changes."
               + " Default: any client.")
   Path clientCaFile;
 

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
@@ -23,7 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.TrustManager;
 
 /**
  * Builds the server's {@link SSLContext} from PEM files as Kubernetes keeps them ({@code tls.crt}, {@code tls.key},
@@ -66,35 +65,25 @@ final class TlsContexts {
     try {
       ReloadingKeyManager keyManager = new ReloadingKeyManager(
           tls.certificate(), tls.key(), TlsContexts::pair, Clock.systemUTC(), RELOAD_INTERVAL);
-      TrustManagerFactory trustManagers = null;
-      if (tls.clientCa() != null) {
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        trusted.load(null, null);
-        int n = 0;
-        for (X509Certificate ca : certificates(tls.clientCa())) {
-          trusted.setCertificateEntry("client-ca-" + n++, ca);
-        }
-        trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trustManagers.init(trusted);
-      }
+      TrustManager[] trustManagers = tls.clientCa() == null
+          ? null
+          : new TrustManager[] {
+            new ReloadingTrustManager(tls.clientCa(), Clock.systemUTC(), RELOAD_INTERVAL)
+          };
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(
-          new KeyManager[] {keyManager},
-          trustManagers == null ? null : trustManagers.getTrustManagers(),
-          null);
+      context.init(new KeyManager[] {keyManager}, trustManagers, null);
       return context;
-    } catch (GeneralSecurityException | IOException e) {
+    } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot set up TLS with certificate " + tls.certificate()
           + " and key " + tls.key() + ": " + e.getMessage());
     }
   }
 
-  /** How often, at most, the certificate files are looked at for a renewal. */
+  /** How often, at most, the certificate and CA files are looked at for a renewal. */
   static final Duration RELOAD_INTERVAL = Duration.ofSeconds(10);
 
-  /** Reads a serving pair; the stamp is taken first, so a change while reading is seen at the next look. */
+  /** Reads a serving pair. */
   static ReloadingKeyManager.Pair pair(Path certificate, Path key) {
-    List<Object> stamp = ReloadingKeyManager.stamp(certificate, key);
     List<X509Certificate> chain = certificates(certificate);
     PrivateKey privateKey = privateKey(key);
     if (!chain.get(0).getPublicKey().getAlgorithm().equals(privateKey.getAlgorithm())) {
@@ -103,8 +92,7 @@ final class TlsContexts {
           + chain.get(0).getPublicKey().getAlgorithm()
           + " key");
     }
-    return new ReloadingKeyManager.Pair(
-        null, stamp, chain.toArray(new X509Certificate[0]), privateKey);
+    return new ReloadingKeyManager.Pair(null, chain.toArray(new X509Certificate[0]), privateKey);
   }
 
   /** Every certificate in a PEM (or DER) file, in order. */
