@@ -131,18 +131,19 @@ spec:
             - {{ $mode }}
             - --device-plugin-dir={{ $agent.devicePluginDir }}
             - --pod-resources-socket={{ $agent.podResourcesSocket }}
-            - --driver-root={{ $agent.driverRoot }}
             {{- if $sim }}
+            - --driver-root=/
             - --nvml-library-dir=/simulated/nvml
             - --sys-root=/simulated/nvml/sys
             - --dev-root=/simulated/host
             - --proc-root=/simulated/host/proc
             {{- else }}
+            - --driver-root={{ include "kubeaccel.inContainer" $agent.driverRoot }}
             {{- range $agent.nvmlLibraryDirs }}
-            - --nvml-library-dir={{ . }}
+            - --nvml-library-dir={{ include "kubeaccel.inContainer" . }}
             {{- end }}
-            - --sys-root={{ $agent.sysRoot }}
-            - --dev-root={{ $agent.devRoot }}
+            - --sys-root={{ ternary "/sys" (include "kubeaccel.inContainer" $agent.sysRoot) (eq (clean $agent.sysRoot) "/sys") }}
+            - --dev-root={{ include "kubeaccel.inContainer" $agent.devRoot }}
             - --proc-root=/host/proc
             {{- end }}
             {{- if $agent.metrics.enabled }}
@@ -207,6 +208,10 @@ spec:
             - name: JAVA_OPTS
               value: {{ . | quote }}
             {{- end }}
+            {{- if eq $agent.jvmDefaults "none" }}
+            - name: KUBEACCEL_JVM_DEFAULTS
+              value: none
+            {{- end }}
           {{- if $agent.metrics.enabled }}
           ports:
             # The name deploy/monitoring's PodMonitor and scrape job select.
@@ -246,10 +251,14 @@ spec:
             - name: host-proc
               mountPath: /host/proc
               readOnly: true
+            # The host's driver, device nodes, sysfs or NVML directories, where the container toolkit does not put
+            # them: under /host, never over the image's own files. HostToContainer: a driver container that mounts
+            # its root there after the agent started (or again after an upgrade) is seen without a restart.
             {{- range $i, $dir := include "kubeaccel.hostDirs" $agent | fromJsonArray }}
             - name: host-dir-{{ $i }}
-              mountPath: {{ $dir }}
+              mountPath: /host{{ $dir }}
               readOnly: true
+              mountPropagation: HostToContainer
             {{- end }}
             {{- end }}
             # The root filesystem is read-only; the JVM and JNA unpack native code here.
@@ -345,22 +354,32 @@ spec:
 {{/*
 The host directories an agent reads NVML, device nodes or sysfs from when they are not where the NVIDIA container
 toolkit and the runtime put them (driverRoot and devRoot other than /, sysRoot other than /sys, nvmlLibraryDirs),
-as a JSON list without repeats or directories under another one of the list: each is mounted read-only at its own
-path.
+as a JSON list without repeats or directories under another one of the list: each is mounted read-only at
+/host<dir>. / itself is never mounted: as a root it means "the toolkit's", elsewhere it is refused.
 */}}
 {{- define "kubeaccel.hostDirs" -}}
 {{- $dirs := list -}}
-{{- if ne .driverRoot "/" }}{{ $dirs = append $dirs (clean .driverRoot) }}{{ end -}}
-{{- if ne .devRoot "/" }}{{ $dirs = append $dirs (clean .devRoot) }}{{ end -}}
+{{- if ne (clean .driverRoot) "/" }}{{ $dirs = append $dirs (clean .driverRoot) }}{{ end -}}
+{{- if ne (clean .devRoot) "/" }}{{ $dirs = append $dirs (clean .devRoot) }}{{ end -}}
 {{- if ne (clean .sysRoot) "/sys" }}{{ $dirs = append $dirs (clean .sysRoot) }}{{ end -}}
 {{- range .nvmlLibraryDirs }}{{ $dirs = append $dirs (clean .) }}{{ end -}}
 {{- $kept := list -}}
 {{- range $dir := $dirs | uniq | sortAlpha -}}
+{{- if eq $dir "/" }}{{ fail "agent.sysRoot and agent.nvmlLibraryDirs cannot be /: name the directory itself" }}{{ end -}}
+{{- if or (eq $dir "/proc") (hasPrefix "/proc/" $dir) }}{{ fail (printf "agent: %s is under /proc, which the agents have at /host/proc already" $dir) }}{{ end -}}
 {{- $covered := false -}}
-{{- range $kept }}{{ if or (eq . "/") (hasPrefix (printf "%s/" .) $dir) }}{{ $covered = true }}{{ end }}{{ end -}}
+{{- range $kept }}{{ if hasPrefix (printf "%s/" .) $dir }}{{ $covered = true }}{{ end }}{{ end -}}
 {{- if not $covered }}{{ $kept = append $kept $dir }}{{ end -}}
 {{- end -}}
 {{- toJson $kept -}}
+{{- end -}}
+
+{{/*
+Where a host path the agent reads is in its container: / stays / (the toolkit's), anything else is under /host.
+*/}}
+{{- define "kubeaccel.inContainer" -}}
+{{- $dir := clean . -}}
+{{- if eq $dir "/" }}/{{ else }}/host{{ $dir }}{{ end -}}
 {{- end -}}
 
 {{/*
@@ -513,11 +532,17 @@ spec:
             - --tls-client-ca-file=/etc/kubeaccel/client-ca/ca.crt
             {{- end }}
             {{- end }}
-          {{- with $e.javaOpts }}
+          {{- if or $e.javaOpts (eq $e.jvmDefaults "none") }}
           env:
-            # Appended after the image's small-footprint JVM options, so this -Xmx wins.
+            {{- with $e.javaOpts }}
+            # Appended after the image's JVM options for the extender, so an option given here wins.
             - name: JAVA_OPTS
               value: {{ . | quote }}
+            {{- end }}
+            {{- if eq $e.jvmDefaults "none" }}
+            - name: KUBEACCEL_JVM_DEFAULTS
+              value: none
+            {{- end }}
           {{- end }}
           ports:
             - name: {{ $portName }}

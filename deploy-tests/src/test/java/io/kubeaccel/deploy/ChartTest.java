@@ -83,7 +83,8 @@ class ChartTest {
                   "driverRoot", "/run/nvidia/driver",
                   "nvmlLibraryDirs", List.of("/home/kubernetes/bin/nvidia/lib64"),
                   "devRoot", "/run/nvidia/driver",
-                  "sysRoot", "/host-sys"));
+                  "sysRoot", "/host-sys",
+                  "jvmDefaults", "none"));
         }
         all.add(values);
       }
@@ -237,6 +238,9 @@ class ChartTest {
     assertRejected(Map.of("vgpu", Map.of("enabeld", true)), "enabeld");
     assertRejected(Map.of("simulate", Map.of("enabled", true, "preset", "no-such-node")), "preset");
     assertRejected(Map.of("noSuchKey", 1), "noSuchKey");
+    assertRejected(Map.of("agent", Map.of("jvmDefaults", "off")), "jvmDefaults");
+    assertRejected(Map.of("agent", Map.of("sysRoot", "/sys/..")), "cannot be /");
+    assertRejected(Map.of("agent", Map.of("nvmlLibraryDirs", List.of("/proc/1/root"))), "/proc");
   }
 
   private static void assertRejected(Map<String, ?> values, String key) {

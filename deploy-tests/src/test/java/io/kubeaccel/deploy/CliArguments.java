@@ -30,6 +30,7 @@ final class CliArguments {
       "DP_ENABLE_HEALTHCHECKS",
       "HEALTH_RECOVERY_QUIET_PERIOD",
       "JAVA_OPTS",
+      "KUBEACCEL_JVM_DEFAULTS",
       // Read by the NVIDIA container toolkit when it starts the container, not by the agent.
       "NVIDIA_VISIBLE_DEVICES",
       "NVIDIA_DRIVER_CAPABILITIES");
