@@ -17,6 +17,13 @@ fi
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 jar="$repo/agent/target/kubeaccel.jar"
 home="${1%/}/opt/kubeaccel"
+# The entrypoint gets this path written into it, unquoted: plain characters only.
+case "$home" in
+  *[!A-Za-z0-9/._-]*)
+    echo "$0: $1: use a directory whose path has only letters, digits and / . _ -" >&2
+    exit 2
+    ;;
+esac
 jlink="${JAVA_HOME:+$JAVA_HOME/bin/}jlink"
 
 # The modules every role needs, each role run on this runtime (simulate in every mode, the agents against a kubelet,

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -29,6 +30,7 @@ final class ReloadingFiles<T> {
   private final List<Path> files;
   private final Supplier<T> loader;
   private final Function<T, String> describe;
+  private final Consumer<T> onReload;
   private final Clock clock;
   private final Duration interval;
   private volatile T current;
@@ -39,6 +41,7 @@ final class ReloadingFiles<T> {
    * @param what names the content in log lines, e.g. "serving certificate"
    * @param loader reads the files, throwing IllegalArgumentException (naming the file) when it cannot
    * @param describe what a log line says of newly read content
+   * @param onReload told of content read again (not of the first)
    * @throws IllegalArgumentException when the files cannot be read at the start
    */
   ReloadingFiles(
@@ -46,12 +49,14 @@ final class ReloadingFiles<T> {
       List<Path> files,
       Supplier<T> loader,
       Function<T, String> describe,
+      Consumer<T> onReload,
       Clock clock,
       Duration interval) {
     this.what = what;
     this.files = List.copyOf(files);
     this.loader = loader;
     this.describe = describe;
+    this.onReload = onReload;
     this.clock = clock;
     this.interval = interval;
     this.stamp = stamp(this.files);
@@ -95,6 +100,7 @@ final class ReloadingFiles<T> {
     try {
       current = loader.get();
       log.info("{} reloaded files={} {}", what, files, describe.apply(current));
+      onReload.accept(current);
     } catch (IllegalArgumentException e) {
       log.warn(
           "{} changed but cannot be read, keeping the current one reason=\"{}\"",

@@ -46,6 +46,7 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
         () -> named(loader.apply(certificate, key)),
         pair -> "subject=\"" + pair.chain()[0].getSubjectX500Principal().getName() + "\" notAfter="
             + pair.chain()[0].getNotAfter().toInstant(),
+        pair -> {},
         clock,
         interval);
   }

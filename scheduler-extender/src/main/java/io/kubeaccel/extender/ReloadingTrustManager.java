@@ -18,21 +18,24 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * The CAs whose client certificates the extender accepts ({@code --tls-client-ca-file}), read again when the bundle
  * changes (a rotated CA in a Secret or ConfigMap volume), so a CA rotation needs no restart; a bundle that cannot be
  * read is logged and the current CAs kept ({@link ReloadingFiles}). Looked at, at most once per {@code interval}, when
- * a handshake asks for or checks a client certificate.
+ * a handshake asks for or checks a client certificate. A new bundle also ends the TLS sessions verified under the old
+ * one ({@code onReload}), so a client of a CA taken out cannot resume its way back in.
  */
 final class ReloadingTrustManager extends X509ExtendedTrustManager {
 
   private final ReloadingFiles<X509ExtendedTrustManager> trust;
 
   /**
+   * @param onReload run after a new bundle was read, e.g. to invalidate the sessions verified under the old one
    * @throws IllegalArgumentException naming the file when the bundle cannot be read at the start
    */
-  ReloadingTrustManager(Path bundle, Clock clock, Duration interval) {
+  ReloadingTrustManager(Path bundle, Runnable onReload, Clock clock, Duration interval) {
     this.trust = new ReloadingFiles<>(
         "client CA bundle",
         List.of(bundle),
         () -> load(bundle),
         loaded -> "authorities=" + loaded.getAcceptedIssuers().length,
+        loaded -> onReload.run(),
         clock,
         interval);
   }

@@ -17,11 +17,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.TrustManager;
 
 /**
@@ -65,17 +68,32 @@ final class TlsContexts {
     try {
       ReloadingKeyManager keyManager = new ReloadingKeyManager(
           tls.certificate(), tls.key(), TlsContexts::pair, Clock.systemUTC(), RELOAD_INTERVAL);
+      SSLContext context = SSLContext.getInstance("TLS");
       TrustManager[] trustManagers = tls.clientCa() == null
           ? null
           : new TrustManager[] {
-            new ReloadingTrustManager(tls.clientCa(), Clock.systemUTC(), RELOAD_INTERVAL)
+            new ReloadingTrustManager(
+                tls.clientCa(),
+                () -> invalidateSessions(context),
+                Clock.systemUTC(),
+                RELOAD_INTERVAL)
           };
-      SSLContext context = SSLContext.getInstance("TLS");
       context.init(new KeyManager[] {keyManager}, trustManagers, null);
       return context;
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot set up TLS with certificate " + tls.certificate()
           + " and key " + tls.key() + ": " + e.getMessage());
+    }
+  }
+
+  /** Ends every server session of {@code context}: clients do a full handshake, their certificate checked anew. */
+  static void invalidateSessions(SSLContext context) {
+    SSLSessionContext sessions = context.getServerSessionContext();
+    for (Enumeration<byte[]> ids = sessions.getIds(); ids.hasMoreElements(); ) {
+      SSLSession session = sessions.getSession(ids.nextElement());
+      if (session != null) {
+        session.invalidate();
+      }
     }
   }
 

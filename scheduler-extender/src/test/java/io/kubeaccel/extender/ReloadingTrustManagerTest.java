@@ -11,6 +11,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +26,8 @@ class ReloadingTrustManagerTest {
 
   @TempDir
   Path dir;
+
+  private final AtomicInteger reloads = new AtomicInteger();
 
   private final ExtenderDecisionsTest.MutableClock clock =
       new ExtenderDecisionsTest.MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
@@ -65,8 +68,8 @@ class ReloadingTrustManagerTest {
 
   @Test
   void aRotatedBundleIsTrustedAfterTheNextLookAndTheOldCaNoLonger() throws Exception {
-    ReloadingTrustManager trust =
-        new ReloadingTrustManager(publish(oldCa), clock, Duration.ofSeconds(10));
+    ReloadingTrustManager trust = new ReloadingTrustManager(
+        publish(oldCa), reloads::incrementAndGet, clock, Duration.ofSeconds(10));
     assertThatCode(() -> check(trust, oldClient)).doesNotThrowAnyException();
     assertThatThrownBy(() -> check(trust, newClient)).isInstanceOf(CertificateException.class);
 
@@ -83,33 +86,36 @@ class ReloadingTrustManagerTest {
     assertThatThrownBy(() -> check(trust, oldClient)).isInstanceOf(CertificateException.class);
     assertThatCode(() -> check(trust, newClient)).doesNotThrowAnyException();
     assertThat(trust.getAcceptedIssuers()).containsExactly(newCa.certificate());
+    assertThat(reloads).as("sessions ended at each new bundle").hasValue(2);
   }
 
   @Test
   void aBrokenBundleKeepsTheCurrentCas() throws Exception {
-    ReloadingTrustManager trust =
-        new ReloadingTrustManager(publish(oldCa), clock, Duration.ofSeconds(10));
+    ReloadingTrustManager trust = new ReloadingTrustManager(
+        publish(oldCa), reloads::incrementAndGet, clock, Duration.ofSeconds(10));
 
     publish("-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
     clock.advance(Duration.ofSeconds(11));
 
     assertThatCode(() -> check(trust, oldClient)).doesNotThrowAnyException();
     assertThat(trust.getAcceptedIssuers()).containsExactly(oldCa.certificate());
+    assertThat(reloads).hasValue(0);
   }
 
   @Test
   void aBundleThatCannotBeReadAtTheStartIsRefusedNamingTheFile() throws Exception {
     Path bundle = publish("not a certificate");
 
-    assertThatThrownBy(() -> new ReloadingTrustManager(bundle, clock, Duration.ofSeconds(10)))
+    assertThatThrownBy(() -> new ReloadingTrustManager(
+            bundle, reloads::incrementAndGet, clock, Duration.ofSeconds(10)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(bundle.toString());
   }
 
   @Test
   void itNeverVouchesForAServer() throws Exception {
-    ReloadingTrustManager trust =
-        new ReloadingTrustManager(publish(oldCa), clock, Duration.ofSeconds(10));
+    ReloadingTrustManager trust = new ReloadingTrustManager(
+        publish(oldCa), reloads::incrementAndGet, clock, Duration.ofSeconds(10));
 
     assertThatThrownBy(
             () -> trust.checkServerTrusted(new X509Certificate[] {oldClient.certificate()}, "EC"))
