@@ -1,5 +1,7 @@
 package io.kubeaccel.core.server;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.kubeaccel.core.inventory.InventoryStore;
 import io.kubeaccel.core.spi.ModePlugin;
 import io.kubeaccel.proto.UnixSocketTransport;
@@ -156,6 +158,19 @@ public final class DevicePluginHost implements AutoCloseable {
           server.endpoint(),
           server.deviceCount());
       return true;
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+        // Nobody listens on kubelet.sock: the kubelet is down or restarting (a restarting kubelet
+        // deletes our socket before its stale kubelet.sock, so a register can hit the old file).
+        // Not this agent's failure: retried as the socket changes, never counted toward giving up.
+        log.info(
+            "kubelet not reachable, registering when it is resource={} reason=\"{}\"",
+            server.resourceName(),
+            e.getStatus().getDescription());
+        return false;
+      }
+      fail("register " + server.resourceName(), e);
+      return false;
     } catch (RuntimeException e) {
       fail("register " + server.resourceName(), e);
       return false;

@@ -7,6 +7,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.kubeaccel.core.AgentRuntime;
+import io.kubeaccel.core.AgentSettings;
 import io.kubeaccel.nvml.fake.FakeInventory;
 import io.kubeaccel.proto.UnixSocketTransport;
 import io.kubeaccel.proto.deviceplugin.v1beta1.ContainerAllocateResponse;
@@ -14,9 +16,15 @@ import io.kubeaccel.proto.deviceplugin.v1beta1.Device;
 import io.kubeaccel.proto.deviceplugin.v1beta1.DevicePluginGrpc;
 import io.kubeaccel.proto.deviceplugin.v1beta1.Empty;
 import io.kubeaccel.proto.deviceplugin.v1beta1.ListAndWatchResponse;
+import io.kubeaccel.testkit.KubeletStandIn;
 import io.kubeaccel.testkit.RegisteredPlugin;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -153,6 +161,45 @@ class DevicePluginHostWireTest {
     node.kubelet.awaitRegistrationCount(RESOURCE, 2, WAIT);
     assertThat(node.kubelet.registrationCount(RESOURCE)).isEqualTo(2);
     assertThat(node.socket(RESOURCE)).exists();
+  }
+
+  @Test
+  void aKubeletThatIsDownIsWaitedForAndNeverCountedAsTheAgentsFailure() throws Exception {
+    // No failure at all tolerated: an unreachable kubelet counted as one would make the agent quit.
+    AgentSettings strict = node.settings(true);
+    strict = new AgentSettings(
+        strict.nvml(),
+        strict.sysRoot(),
+        new HostSettings(
+            node.deviceDir, Duration.ofSeconds(5), Duration.ofSeconds(1), 0, Duration.ofHours(1)),
+        strict.health(),
+        true,
+        strict.nvmlRetry());
+    node.agent = AgentRuntime.start(
+        strict,
+        inventory -> List.of(new CardPerDevicePlugin()),
+        AllocationObserver.NONE,
+        Clock.systemUTC());
+    node.kubelet.awaitRegistration(RESOURCE, WAIT);
+
+    // The kubelet goes down leaving its socket file behind, then a restart wipes ours first.
+    node.kubelet.close();
+    Path kubeletSocket = node.deviceDir.resolve(HostSettings.KUBELET_SOCKET);
+    try (ServerSocketChannel stale = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      stale.bind(UnixDomainSocketAddress.of(kubeletSocket));
+    }
+    Files.delete(node.socket(RESOURCE));
+    long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    while (System.nanoTime() < deadline && !Files.exists(node.socket(RESOURCE))) {
+      Thread.sleep(20);
+    }
+    Thread.sleep(1500); // several registrations against the dead socket, retried with backoff
+
+    assertThat(node.socket(RESOURCE)).as("served again").exists();
+    assertThat(node.agent.gaveUp()).isNotDone();
+    node.kubelet = KubeletStandIn.start(node.deviceDir);
+    node.kubelet.awaitRegistration(RESOURCE, WAIT);
+    assertThat(node.agent.gaveUp()).isNotDone();
   }
 
   @Test
