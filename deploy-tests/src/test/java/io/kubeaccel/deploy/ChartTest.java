@@ -239,6 +239,10 @@ class ChartTest {
     assertRejected(Map.of("simulate", Map.of("enabled", true, "preset", "no-such-node")), "preset");
     assertRejected(Map.of("noSuchKey", 1), "noSuchKey");
     assertRejected(Map.of("agent", Map.of("jvmDefaults", "off")), "jvmDefaults");
+    Helm.Outcome elsewhere = helm.templateIn("gpu-system", Map.of());
+    assertThat(elsewhere.ok()).isFalse();
+    assertThat(elsewhere.output())
+        .contains("kubeaccel installs into kube-system", "not gpu-system");
     assertRejected(Map.of("agent", Map.of("sysRoot", "/sys/..")), "cannot be /");
     assertRejected(Map.of("agent", Map.of("nvmlLibraryDirs", List.of("/proc/1/root"))), "/proc");
   }

@@ -42,6 +42,11 @@ final class Helm {
 
   /** {@code helm template} with these values (nested maps, as a values file would hold them). */
   Outcome template(Map<String, ?> values) {
+    return templateIn(NAMESPACE, values);
+  }
+
+  /** {@code helm template} into {@code namespace}. */
+  Outcome templateIn(String namespace, Map<String, ?> values) {
     return withValues(
         values,
         file -> run(List.of(
@@ -50,7 +55,7 @@ final class Helm {
             RELEASE,
             chart.toString(),
             "--namespace",
-            NAMESPACE,
+            namespace,
             "--values",
             file.toString())));
   }
@@ -68,7 +73,14 @@ final class Helm {
     return withValues(
         values,
         file -> run(List.of(
-            binary.toString(), "lint", "--strict", chart.toString(), "--values", file.toString())));
+            binary.toString(),
+            "lint",
+            "--strict",
+            chart.toString(),
+            "--namespace",
+            NAMESPACE,
+            "--values",
+            file.toString())));
   }
 
   private interface WithFile {
