@@ -11,27 +11,35 @@ import java.util.function.Consumer;
 
 /**
  * Raises a Kubernetes Event on the Node for every card health transition, once per transition: Warning {@code
- * GpuUnhealthy} with the reason, Normal {@code GpuHealthy} when it returns.
+ * GpuUnhealthy} with the reason, Normal {@code GpuHealthy} when it returns. A card already Unhealthy when watching
+ * starts (withheld because another mode's containers hold it, an XID during start-up) gets its Warning then.
  */
 public final class HealthEvents implements Consumer<Inventory> {
 
   private final NodeEvents events;
   private final Map<String, Boolean> known = new HashMap<>();
+  private long generation = Long.MIN_VALUE;
 
-  private HealthEvents(NodeEvents events, Inventory initial) {
+  private HealthEvents(NodeEvents events) {
     this.events = events;
-    for (Gpu gpu : initial.gpus()) {
-      known.put(gpu.uuid(), initial.health(gpu.uuid()).healthy());
-    }
   }
 
-  /** Starts raising Events for the transitions of {@code store} from now on; returns the subscription. */
+  /** Raises Events for the cards of {@code store} that are Unhealthy now, then for every transition; returns the subscription. */
   public static AutoCloseable watch(InventoryStore store, NodeEvents events) {
-    return store.subscribe(new HealthEvents(events, store.current()));
+    HealthEvents watcher = new HealthEvents(events);
+    AutoCloseable subscription = store.subscribe(watcher);
+    // After subscribing, so no change is missed; a snapshot that arrives late is ignored by its
+    // generation.
+    watcher.accept(store.current());
+    return subscription;
   }
 
   @Override
   public synchronized void accept(Inventory inventory) {
+    if (inventory.generation() <= generation) {
+      return;
+    }
+    generation = inventory.generation();
     for (Gpu gpu : inventory.gpus()) {
       Health health = inventory.health(gpu.uuid());
       Boolean before = known.put(gpu.uuid(), health.healthy());

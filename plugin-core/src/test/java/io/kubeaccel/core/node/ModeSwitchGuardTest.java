@@ -71,6 +71,23 @@ class ModeSwitchGuardTest {
   }
 
   @Test
+  void cardsWithheldBeforeEventsAreWatchedGetTheirEventWhenWatchingStarts() throws Exception {
+    // The agent's order: the guard's first check before serving, Events once the agent runs.
+    listed.add(
+        new ListedContainer("ml", "old", "main", Map.of("nvidia.com/gpu", List.of(uuid(1)))));
+    guard.check();
+    InMemoryNodeApi api = new InMemoryNodeApi();
+    try (AutoCloseable watching = HealthEvents.watch(store, api)) {
+      guard.check(); // nothing changed: no second Event
+    }
+    assertThat(api.events())
+        .extracting(InMemoryNodeApi.Event::reason)
+        .containsExactly("GpuUnhealthy");
+    assertThat(api.events().get(0).message())
+        .contains("GPU 1", "held by containers of another mode: ml/old");
+  }
+
+  @Test
   void healthTransitionsBecomeNodeEvents() throws Exception {
     InMemoryNodeApi api = new InMemoryNodeApi();
     try (AutoCloseable watching = HealthEvents.watch(store, api)) {
