@@ -5,10 +5,16 @@ import static io.kubeaccel.mps.MpsNode.MEMORY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kubeaccel.core.inventory.Health;
+import io.kubeaccel.core.inventory.Inventory;
+import io.kubeaccel.core.inventory.InventoryStore;
+import io.kubeaccel.core.inventory.NumaLocator;
+import io.kubeaccel.core.inventory.NvmlInventoryReader;
 import io.kubeaccel.core.kube.InMemoryNodeApi.Event;
+import io.kubeaccel.core.node.ModeSwitchGuard;
 import io.kubeaccel.mps.daemon.MpsDaemonSettings;
 import io.kubeaccel.mps.daemon.MpsDaemonSupervisor;
 import io.kubeaccel.nvml.ComputeMode;
+import io.kubeaccel.nvml.Nvml;
 import io.kubeaccel.nvml.fake.FakeInventory;
 import io.kubeaccel.proto.deviceplugin.v1beta1.Device;
 import io.kubeaccel.testkit.Await;
@@ -16,7 +22,9 @@ import io.kubeaccel.testkit.FakeMpsControl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -106,6 +114,60 @@ class MpsDaemonSupervisionTest {
     assertThat(FakeMpsControl.recorded(node.pipe()))
         .filteredOn(line -> line.startsWith("# started"))
         .hasSize(2);
+  }
+
+  @Test
+  void aCardAnotherModesContainersHoldIsSwitchedOnlyOnceTheyReleaseIt() throws Exception {
+    node = new MpsNode(FakeInventory.fourGpusTwoNumaNvlinkPairs());
+    Inventory read;
+    try (Nvml nvml = Nvml.open(node.nvml.libraryPath())) {
+      read = new NvmlInventoryReader(new NumaLocator(node.nvml.sysfsRoot()), Clock.systemUTC())
+          .read(nvml);
+    }
+    List<String> uuids = read.gpus().stream().map(gpu -> gpu.uuid()).toList();
+    String held = uuids.get(1);
+    InventoryStore store = new InventoryStore(
+        read.withProblem(held, ModeSwitchGuard.REASON, "ml/old-trainer", Instant.now()));
+    try (MpsDaemonSupervisor supervisor = new MpsDaemonSupervisor(
+        node.options.daemonSettings(), node.nvml.libraryPath(), node.api, Clock.systemUTC())) {
+      supervisor.start(uuids);
+      supervisor.attach(store);
+
+      assertThat(node.nvml.computeModes())
+          .containsEntry(uuids.get(0), ComputeMode.EXCLUSIVE_PROCESS)
+          .containsEntry(held, ComputeMode.DEFAULT)
+          .containsEntry(uuids.get(3), ComputeMode.EXCLUSIVE_PROCESS);
+
+      store.update(
+          inventory -> inventory.withoutProblem(held, ModeSwitchGuard.REASON, Instant.now()));
+      assertThat(node.nvml.computeModes()).containsEntry(held, ComputeMode.EXCLUSIVE_PROCESS);
+    }
+    assertThat(node.nvml.computeModes().values()).containsOnly(ComputeMode.DEFAULT);
+  }
+
+  @Test
+  void aCardStillHeldAtShutdownIsNeverTouched() throws Exception {
+    node = new MpsNode(FakeInventory.fourGpusTwoNumaNvlinkPairs());
+    Inventory read;
+    try (Nvml nvml = Nvml.open(node.nvml.libraryPath())) {
+      read = new NvmlInventoryReader(new NumaLocator(node.nvml.sysfsRoot()), Clock.systemUTC())
+          .read(nvml);
+    }
+    List<String> uuids = read.gpus().stream().map(gpu -> gpu.uuid()).toList();
+    InventoryStore store = new InventoryStore(
+        read.withProblem(uuids.get(2), ModeSwitchGuard.REASON, "ml/a", Instant.now()));
+    // What the other mode's node had: an admin's setting the MPS agent must leave alone.
+    node.nvml.setComputeMode(uuids.get(2), ComputeMode.PROHIBITED);
+    MpsDaemonSupervisor supervisor = new MpsDaemonSupervisor(
+        node.options.daemonSettings(), node.nvml.libraryPath(), node.api, Clock.systemUTC());
+    supervisor.start(uuids);
+    supervisor.attach(store);
+    assertThat(node.nvml.computeModes()).containsEntry(uuids.get(2), ComputeMode.PROHIBITED);
+    supervisor.close();
+
+    assertThat(node.nvml.computeModes())
+        .containsEntry(uuids.get(0), ComputeMode.DEFAULT)
+        .containsEntry(uuids.get(2), ComputeMode.PROHIBITED);
   }
 
   @Test

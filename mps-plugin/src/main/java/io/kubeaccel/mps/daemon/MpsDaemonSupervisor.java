@@ -1,7 +1,9 @@
 package io.kubeaccel.mps.daemon;
 
+import io.kubeaccel.core.inventory.Inventory;
 import io.kubeaccel.core.inventory.InventoryStore;
 import io.kubeaccel.core.kube.NodeEvents;
+import io.kubeaccel.core.node.ModeSwitchGuard;
 import io.kubeaccel.nvml.ComputeMode;
 import io.kubeaccel.nvml.NvmlLibraryPath;
 import java.io.IOException;
@@ -11,6 +13,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -19,14 +23,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the node's MPS control daemon for the cards the MPS mode serves, and keeps the cards' health true to it.
  *
- * <p>{@link #start}: every card goes to EXCLUSIVE_PROCESS compute mode (only the MPS server may open contexts on it),
- * then {@code control -d} starts the daemon, or a daemon that already answers is adopted. One daemon thread, {@code
+ * <p>{@link #start}: {@code control -d} starts the daemon, or a daemon that already answers is adopted. Once the
+ * agent's inventory is {@link #attach attached}, every card goes to EXCLUSIVE_PROCESS compute mode (only the MPS server
+ * may open contexts on it), except a card still held by another mode's containers ({@link ModeSwitchGuard#REASON}):
+ * that one is switched when they release it, never while they run on it. One daemon thread, {@code
  * kubeaccel-mps-supervisor}, then asks the daemon {@code get_default_active_thread_percentage} every check interval
  * and expects a number. When the daemon does not answer (it died, hangs, or never started), every card is marked
  * unhealthy with a reason starting {@value #DOWN} and the daemon is started again after a back-off (100 ms doubling to
  * 30 s; back to 100 ms once it stayed up that long); once it answers, the cards carrying that reason, and only those,
  * are healthy again (an XID stays). {@link #close} sends {@code quit}, waits for the daemon to go, and puts the cards
- * back to DEFAULT compute mode.
+ * it switched back to DEFAULT compute mode.
  *
  * <p>Nothing here runs on the kubelet's request path: Allocate reads only the inventory the marks end up in.
  */
@@ -52,6 +58,14 @@ public final class MpsDaemonSupervisor implements AutoCloseable {
   private volatile String downReason = "not started yet";
   /** Whether the daemon ever answered, to tell a restart from a first start. */
   private volatile boolean everUp;
+
+  /** The cards this supervisor put into EXCLUSIVE_PROCESS, to put back at close. */
+  private final Set<String> exclusive = ConcurrentHashMap.newKeySet();
+  /** Serialises compute-mode switching (inventory notifications, close); never held while waiting. */
+  private final Object switching = new Object();
+
+  private volatile InventoryStore inventory;
+  private AutoCloseable following;
 
   private Thread thread;
   private boolean closed;
@@ -99,10 +113,43 @@ public final class MpsDaemonSupervisor implements AutoCloseable {
     }
   }
 
-  /** Marks the cards in {@code inventory} from now on (and at once, if the daemon is down). */
+  /**
+   * Marks the cards in {@code inventory} from now on (and at once, if the daemon is down), and switches to
+   * EXCLUSIVE_PROCESS each card as soon as no other mode's container holds it.
+   */
   public void attach(InventoryStore inventory) {
     marks.attach(inventory);
     applyHealth();
+    this.inventory = inventory;
+    synchronized (this) {
+      if (!closed && following == null) {
+        following = inventory.subscribe(changed -> switchFreeCards());
+      }
+    }
+    switchFreeCards();
+  }
+
+  /** EXCLUSIVE_PROCESS for every served card no other mode's container holds and not switched yet. */
+  private synchronized void switchFreeCards() {
+    InventoryStore store = inventory;
+    if (store == null || closed) {
+      return;
+    }
+    Inventory now = store.current();
+    for (String uuid : cards) {
+      if (exclusive.contains(uuid)) {
+        continue;
+      }
+      boolean held = now.health(uuid).problems().stream()
+          .anyMatch(problem -> problem.startsWith(ModeSwitchGuard.REASON));
+      if (held) {
+        log.info(
+            "compute mode left as it is while another mode's containers hold the card gpu={}",
+            uuid);
+      } else if (modes.set(List.of(uuid), ComputeMode.EXCLUSIVE_PROCESS) == 1) {
+        exclusive.add(uuid);
+      }
+    }
   }
 
   /** Whether the daemon answered its latest health check. */
@@ -170,7 +217,6 @@ public final class MpsDaemonSupervisor implements AutoCloseable {
   /** Compute mode, then the daemon: a fresh one, or at the first start one that already answers. */
   private void startDaemon(boolean first) throws MpsControlException, InterruptedException {
     prepareDirectories();
-    modes.set(cards, ComputeMode.EXCLUSIVE_PROCESS);
     if (first) {
       try {
         check();
@@ -272,6 +318,7 @@ public final class MpsDaemonSupervisor implements AutoCloseable {
       running = thread;
     }
     stop.countDown();
+    closeQuietly(following);
     if (running == null) {
       modes.close();
       return;
@@ -283,8 +330,22 @@ public final class MpsDaemonSupervisor implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    modes.set(cards, ComputeMode.DEFAULT);
-    modes.close();
+    synchronized (switching) {
+      modes.set(List.copyOf(exclusive), ComputeMode.DEFAULT);
+      exclusive.clear();
+      modes.close();
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable resource) {
+    if (resource == null) {
+      return;
+    }
+    try {
+      resource.close();
+    } catch (Exception e) {
+      log.debug("unsubscribe failed", e);
+    }
   }
 
   private void quit() throws InterruptedException {
