@@ -1,8 +1,7 @@
 package io.kubeaccel.core.metrics;
 
-import io.kubeaccel.core.inventory.Gpu;
+import io.kubeaccel.core.inventory.CardIds;
 import io.kubeaccel.core.inventory.Inventory;
-import io.kubeaccel.core.inventory.MigDevice;
 import io.kubeaccel.core.ledger.ListedContainer;
 import io.kubeaccel.core.ledger.PodResourcesClient;
 import io.kubeaccel.core.ledger.PodResourcesException;
@@ -11,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -60,36 +60,16 @@ final class PodResourcesHolders implements CardHolders {
   static List<CardHolding> cardsHeld(List<ListedContainer> listed, Inventory inventory) {
     Set<CardHolding> held = new LinkedHashSet<>();
     for (ListedContainer container : listed) {
-      for (List<String> ids : container.deviceIdsByResource().values()) {
-        for (String id : ids) {
-          cardOf(id, inventory)
+      for (Map.Entry<String, List<String>> resource :
+          container.deviceIdsByResource().entrySet()) {
+        for (String id : resource.getValue()) {
+          CardIds.cardOf(resource.getKey(), id, inventory)
               .ifPresent(card -> held.add(new CardHolding(
                   container.namespace(), container.pod(), container.container(), card)));
         }
       }
     }
     return new ArrayList<>(held);
-  }
-
-  /** The card whose UUID (or whose MIG device's UUID) the device ID is, or starts with before a separator. */
-  static Optional<String> cardOf(String deviceId, Inventory inventory) {
-    for (Gpu gpu : inventory.gpus()) {
-      if (names(deviceId, gpu.uuid())) {
-        return Optional.of(gpu.uuid());
-      }
-      for (MigDevice mig : gpu.migDevices()) {
-        if (names(deviceId, mig.uuid())) {
-          return Optional.of(gpu.uuid());
-        }
-      }
-    }
-    return Optional.empty();
-  }
-
-  private static boolean names(String deviceId, String uuid) {
-    return deviceId.equals(uuid)
-        || (deviceId.startsWith(uuid)
-            && !Character.isLetterOrDigit(deviceId.charAt(uuid.length())));
   }
 
   @Override

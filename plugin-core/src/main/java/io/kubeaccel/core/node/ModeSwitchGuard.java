@@ -1,5 +1,6 @@
 package io.kubeaccel.core.node;
 
+import io.kubeaccel.core.inventory.CardIds;
 import io.kubeaccel.core.inventory.Gpu;
 import io.kubeaccel.core.inventory.Health;
 import io.kubeaccel.core.inventory.Inventory;
@@ -33,9 +34,12 @@ public final class ModeSwitchGuard implements AutoCloseable {
   /** Reason prefix of a withheld card. */
   public static final String REASON = "held by containers of another mode: ";
 
-  /** GPU resources of every mode; a container holding one of these that is not ours holds a card. */
+  /**
+   * Resources that may hold GPUs, of every mode: NVIDIA's (whole cards, MIG, MPS, and time-sliced cards renamed to any
+   * {@code nvidia.com/<name>}) and GPU-Manager's slices. A device ID of one of them that names a card holds it.
+   */
   private static final List<String> GPU_RESOURCE_PREFIXES =
-      List.of("nvidia.com/gpu", "nvidia.com/mig-", "nvidia.com/mps-", "tencent.com/vcuda-");
+      List.of("nvidia.com/", "tencent.com/vcuda-");
 
   private static final Logger log = LoggerFactory.getLogger(ModeSwitchGuard.class);
 
@@ -121,7 +125,7 @@ public final class ModeSwitchGuard implements AutoCloseable {
           return;
         }
         for (String id : ids) {
-          cardOf(id, inventory)
+          CardIds.cardOf(resource, id, inventory)
               .ifPresent(card -> holders
                   .computeIfAbsent(card, k -> new TreeSet<>())
                   .add(container.namespace() + "/" + container.pod()));
@@ -129,20 +133,6 @@ public final class ModeSwitchGuard implements AutoCloseable {
       });
     }
     return holders;
-  }
-
-  /**
-   * The card a device ID of any mode names: a card UUID ({@code GPU-...}) at its start — whole cards, replicas
-   * ({@code ::n}) and slices ({@code -vcore-n}) all begin with it — or a MIG device's UUID.
-   */
-  static Optional<String> cardOf(String deviceId, Inventory inventory) {
-    for (Gpu gpu : inventory.gpus()) {
-      if (deviceId.startsWith(gpu.uuid())
-          || gpu.migDevices().stream().anyMatch(mig -> deviceId.startsWith(mig.uuid()))) {
-        return Optional.of(gpu.uuid());
-      }
-    }
-    return Optional.empty();
   }
 
   @Override

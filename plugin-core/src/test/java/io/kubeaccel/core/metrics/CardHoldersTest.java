@@ -2,6 +2,7 @@ package io.kubeaccel.core.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kubeaccel.core.inventory.CardIds;
 import io.kubeaccel.core.inventory.DriverInfo;
 import io.kubeaccel.core.inventory.Gpu;
 import io.kubeaccel.core.inventory.Inventory;
@@ -63,12 +64,29 @@ class CardHoldersTest {
   @Test
   void deviceIdsNameTheirCardAsUuidReplicaMigDeviceOrSlice() {
     Inventory inventory = inventory();
-    assertThat(PodResourcesHolders.cardOf(CARD_0, inventory)).contains(CARD_0);
-    assertThat(PodResourcesHolders.cardOf(CARD_0 + "::3", inventory)).contains(CARD_0);
-    assertThat(PodResourcesHolders.cardOf(CARD_0 + "-vcore-17", inventory)).contains(CARD_0);
-    assertThat(PodResourcesHolders.cardOf(MIG_1, inventory)).contains(CARD_1);
-    assertThat(PodResourcesHolders.cardOf("GPU-unknown", inventory)).isEmpty();
-    assertThat(PodResourcesHolders.cardOf(CARD_0 + "7", inventory)).isEmpty();
+    assertThat(CardIds.cardOf("nvidia.com/gpu", CARD_0, inventory)).contains(CARD_0);
+    assertThat(CardIds.cardOf("nvidia.com/gpu", CARD_0 + "::3", inventory)).contains(CARD_0);
+    assertThat(CardIds.cardOf("nvidia.com/gpu", CARD_0 + "-vcore-17", inventory))
+        .contains(CARD_0);
+    assertThat(CardIds.cardOf("nvidia.com/gpu", MIG_1, inventory)).contains(CARD_1);
+    assertThat(CardIds.cardOf("nvidia.com/gpu", "GPU-unknown", inventory)).isEmpty();
+    assertThat(CardIds.cardOf("nvidia.com/gpu", CARD_0 + "7", inventory)).isEmpty();
+  }
+
+  @Test
+  void nvidiasIndexIdsNameTheCardOfThatIndexAndNoOtherResourcesDo() {
+    Inventory inventory = inventory();
+    assertThat(CardIds.cardOf("nvidia.com/gpu", "0", inventory)).contains(CARD_0);
+    assertThat(CardIds.cardOf("nvidia.com/gpu", "1:0", inventory)).as("MIG").contains(CARD_1);
+    assertThat(CardIds.cardOf("nvidia.com/shared-a100", "0::2", inventory))
+        .as("a renamed replica")
+        .contains(CARD_0);
+    assertThat(CardIds.cardOf("nvidia.com/gpu", "7", inventory))
+        .as("no such card")
+        .isEmpty();
+    assertThat(CardIds.cardOf("example.com/fpga", "0", inventory)).isEmpty();
+    assertThat(CardIds.cardOf("nvidia.com/rdma_shared_device_a", "0000:3b:00.2", inventory))
+        .isEmpty();
   }
 
   @Test

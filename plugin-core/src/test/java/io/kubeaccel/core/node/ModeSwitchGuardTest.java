@@ -64,6 +64,24 @@ class ModeSwitchGuardTest {
   }
 
   @Test
+  void renamedTimeSlicedResourcesAndIndexIdsHoldTheirCardsToo() {
+    listed.add(new ListedContainer(
+        "ml", "renamed", "main", Map.of("nvidia.com/shared-h100", List.of(uuid(1) + "::0"))));
+    listed.add(
+        new ListedContainer("ml", "by-index", "main", Map.of("nvidia.com/gpu", List.of("3"))));
+    listed.add(new ListedContainer(
+        "ml", "nic", "main", Map.of("nvidia.com/rdma_shared_device_a", List.of("0000:3b:00.2"))));
+
+    guard.check();
+
+    Inventory now = store.current();
+    assertThat(now.health(uuid(0)).healthy()).isTrue();
+    assertThat(now.health(uuid(1)).reason()).isEqualTo(ModeSwitchGuard.REASON + "ml/renamed");
+    assertThat(now.health(uuid(2)).healthy()).isTrue();
+    assertThat(now.health(uuid(3)).reason()).isEqualTo(ModeSwitchGuard.REASON + "ml/by-index");
+  }
+
+  @Test
   void aCardOutForAnXidIsNotGivenBackByTheGuard() {
     store.update(i -> i.withHealth(uuid(0), Health.unhealthy("XID 79", Cards.T0)));
     guard.check();
