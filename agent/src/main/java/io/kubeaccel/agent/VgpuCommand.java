@@ -16,7 +16,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -94,6 +96,7 @@ final class VgpuCommand implements Callable<Integer> {
         grant -> backend.released(grant.container()),
         Clock.systemUTC());
     log.info("vgpu options={} node={}", options, cluster.nodeName);
+    Set<String> reportedMig = ConcurrentHashMap.newKeySet();
     return AgentLifecycle.run(
         log,
         "vgpu",
@@ -103,6 +106,7 @@ final class VgpuCommand implements Callable<Integer> {
             ContainerResolver.fromPodCache(kube.nodePods()), CardHolders.fromLedger(ledger)),
         services,
         inventory -> {
+          VgpuMode.reportMigCards(inventory, kube.nodeEvents(), reportedMig);
           cards.reconcile(inventory, Duration.ofSeconds(10));
           return VgpuMode.plugins(cards, backend);
         },
