@@ -9,6 +9,7 @@ import io.kubeaccel.core.ledger.PodResourcesClient;
 import io.kubeaccel.core.node.HealthEvents;
 import io.kubeaccel.core.node.ModeSwitchGuard;
 import io.kubeaccel.core.node.NodeLabels;
+import io.kubeaccel.core.sharing.CapacityPublisher;
 import io.kubeaccel.core.sharing.PodResourcesLookup;
 import java.time.Clock;
 import java.time.Duration;
@@ -110,6 +111,10 @@ final class NodeServices implements AutoCloseable {
     }
     NodeLabels labels = new NodeLabels(mode, metadata.part("labels"));
     labels.publish(runtime.inventory().current());
+    if (mode.equals("pgpu")) {
+      // Whole cards publish no capacity: a share mode's annotation from before a switch goes.
+      CapacityPublisher.withdraw(metadata.part("capacity"));
+    }
     running.add(runtime.inventory().subscribe(labels::publish));
     running.add(HealthEvents.watch(runtime.inventory(), kube.nodeEvents()));
   }

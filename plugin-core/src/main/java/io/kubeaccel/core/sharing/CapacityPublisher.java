@@ -36,6 +36,14 @@ public final class CapacityPublisher {
         Set.of(ANNOTATION), Map.of(), Map.of(ANNOTATION, json(family, inventory, use)));
   }
 
+  /**
+   * Removes the annotation: what an agent that shares no card (whole cards) does, so that the capacity a share mode
+   * published before a mode switch does not outlive it.
+   */
+  public static void withdraw(NodeMetadataPublisher publisher) {
+    publisher.publish(Set.of(ANNOTATION), Map.of(), Map.of());
+  }
+
   /** The annotation's value: one object per card, in index order. */
   static String json(ShareFamily family, Inventory inventory, Map<String, CardUse> use) {
     List<Map<String, Object>> cards = new ArrayList<>();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.kubeaccel.core.inventory.Inventory;
 import io.kubeaccel.core.kube.InMemoryNodeApi;
 import io.kubeaccel.core.kube.NodeMetadataParts;
+import io.kubeaccel.core.sharing.CapacityPublisher;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,20 @@ class NodeLabelsTest {
         .containsEntry("team", "ml")
         .containsEntry("kubeaccel.io/mode", "vgpu");
     assertThat(api.nodeAnnotations()).containsEntry("kubeaccel.io/gpus", "[]");
+  }
+
+  @Test
+  void aWholeCardAgentWithdrawsTheCapacityASharedModeLeftBehind() {
+    InMemoryNodeApi api = new InMemoryNodeApi();
+    api.publish(
+        Set.of("kubeaccel.io/gpus", "team"),
+        Map.of("team", "ml"),
+        Map.of("kubeaccel.io/gpus", "[{\"mode\":\"vgpu\"}]"));
+
+    CapacityPublisher.withdraw(new NodeMetadataParts(api).part("capacity"));
+
+    assertThat(api.nodeAnnotations()).doesNotContainKey("kubeaccel.io/gpus");
+    assertThat(api.nodeLabels()).containsEntry("team", "ml");
   }
 
   @Test
