@@ -14,6 +14,8 @@ _Static_assert(sizeof(nvmlMemory_t) == 24, "nvmlMemory_t");
 _Static_assert(sizeof(nvmlEventData_t) == 32, "nvmlEventData_t");
 _Static_assert(sizeof(nvmlUtilization_t) == 8, "nvmlUtilization_t");
 _Static_assert(sizeof(nvmlProcessInfo_t) == 24 && offsetof(nvmlProcessInfo_t, usedGpuMemory) == 8, "nvmlProcessInfo_t");
+_Static_assert(sizeof(nvmlProcessInfo_v1_t) == 16 && offsetof(nvmlProcessInfo_v1_t, usedGpuMemory) == 8,
+               "nvmlProcessInfo_v1_t");
 _Static_assert(sizeof(nvmlProcessUtilizationSample_t) == 32 &&
                    offsetof(nvmlProcessUtilizationSample_t, timeStamp) == 8 &&
                    offsetof(nvmlProcessUtilizationSample_t, decUtil) == 28,
@@ -35,7 +37,8 @@ static const struct {
     FIELD(nvmlEventData_t, gpuInstanceId), FIELD(nvmlEventData_t, computeInstanceId),
     FIELD(nvmlUtilization_t, gpu), FIELD(nvmlUtilization_t, memory), FIELD(nvmlProcessInfo_t, pid),
     FIELD(nvmlProcessInfo_t, usedGpuMemory), FIELD(nvmlProcessInfo_t, gpuInstanceId),
-    FIELD(nvmlProcessInfo_t, computeInstanceId), FIELD(nvmlProcessUtilizationSample_t, pid),
+    FIELD(nvmlProcessInfo_t, computeInstanceId), FIELD(nvmlProcessInfo_v1_t, pid),
+    FIELD(nvmlProcessInfo_v1_t, usedGpuMemory), FIELD(nvmlProcessUtilizationSample_t, pid),
     FIELD(nvmlProcessUtilizationSample_t, timeStamp), FIELD(nvmlProcessUtilizationSample_t, smUtil),
     FIELD(nvmlProcessUtilizationSample_t, memUtil), FIELD(nvmlProcessUtilizationSample_t, encUtil),
     FIELD(nvmlProcessUtilizationSample_t, decUtil), FIELD(nvmlDeviceAttributes_t, multiprocessorCount),
@@ -54,6 +57,7 @@ static const struct {
     {"nvmlEventData_t", sizeof(nvmlEventData_t)},
     {"nvmlUtilization_t", sizeof(nvmlUtilization_t)},
     {"nvmlProcessInfo_t", sizeof(nvmlProcessInfo_t)},
+    {"nvmlProcessInfo_v1_t", sizeof(nvmlProcessInfo_v1_t)},
     {"nvmlProcessUtilizationSample_t", sizeof(nvmlProcessUtilizationSample_t)},
     {"nvmlDeviceAttributes_t", sizeof(nvmlDeviceAttributes_t)},
 };

@@ -65,7 +65,9 @@ enum fake_function {
   FN_GET_COMPUTE_MODE,
   FN_SET_COMPUTE_MODE,
   FN_UTILIZATION,
-  FN_RUNNING_PROCESSES,
+  FN_RUNNING_PROCESSES,    /* nvmlDeviceGetComputeRunningProcesses_v3 */
+  FN_RUNNING_PROCESSES_V2, /* nvmlDeviceGetComputeRunningProcesses_v2 (R470 and older drivers' newest) */
+  FN_RUNNING_PROCESSES_V1, /* nvmlDeviceGetComputeRunningProcesses (unversioned, nvmlProcessInfo_v1_t) */
   FN_PROCESS_UTILIZATION,
   FN_TEMPERATURE,
   FN_POWER_USAGE,

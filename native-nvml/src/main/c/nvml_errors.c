@@ -41,19 +41,23 @@ static const char *const FAKE_FUNCTION_NAMES[FN_COUNT] = {
     [FN_SET_COMPUTE_MODE] = "nvmlDeviceSetComputeMode",
     [FN_UTILIZATION] = "nvmlDeviceGetUtilizationRates",
     [FN_RUNNING_PROCESSES] = "nvmlDeviceGetComputeRunningProcesses_v3",
+    [FN_RUNNING_PROCESSES_V2] = "nvmlDeviceGetComputeRunningProcesses_v2",
+    [FN_RUNNING_PROCESSES_V1] = "nvmlDeviceGetComputeRunningProcesses",
     [FN_PROCESS_UTILIZATION] = "nvmlDeviceGetProcessUtilization",
     [FN_TEMPERATURE] = "nvmlDeviceGetTemperature",
     [FN_POWER_USAGE] = "nvmlDeviceGetPowerUsage",
 };
 
-/* Unversioned names nvml.h maps to the versions implemented here; a rule may use either. */
+/*
+ * Unversioned names nvml.h maps to the versions implemented here; a rule may use either. Not
+ * nvmlDeviceGetComputeRunningProcesses: the fake exports it as its own (v1) function, so it has its own rules.
+ */
 static const struct {
   const char *name;
   enum fake_function function;
 } FAKE_FUNCTION_ALIASES[] = {
     {"nvmlSystemGetCudaDriverVersion_v2", FN_CUDA_DRIVER_VERSION},
     {"nvmlDeviceGetAttributes", FN_ATTRIBUTES},
-    {"nvmlDeviceGetComputeRunningProcesses", FN_RUNNING_PROCESSES},
 };
 
 struct code_entry {

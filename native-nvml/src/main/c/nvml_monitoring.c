@@ -81,16 +81,20 @@ static struct listed *processes_of(const struct fake_gpu *gpu, const struct fake
 }
 
 /*
- * NVML's sizing protocol: *infoCount in is the room in infos; too little room is INSUFFICIENT_SIZE with *infoCount set
- * to what is needed (so *infoCount = 0 with infos NULL asks how many); no processes is SUCCESS with 0.
+ * The three versions of nvmlDeviceGetComputeRunningProcesses, each with its own failure rules (function): _v3 and _v2
+ * fill nvmlProcessInfo_t (infos), the unversioned one nvmlProcessInfo_v1_t without instance ids (infos_v1); the caller
+ * passes the array of its version and NULL for the other.
+ *
+ * NVML's sizing protocol: *infoCount in is the room in the array; too little room is INSUFFICIENT_SIZE with *infoCount
+ * set to what is needed (so *infoCount = 0 with a NULL array asks how many); no processes is SUCCESS with 0.
  */
-NVML_API nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, unsigned int *infoCount,
-                                                              nvmlProcessInfo_t *infos) {
+static nvmlReturn_t running_processes(enum fake_function function, nvmlDevice_t device, unsigned int *infoCount,
+                                      nvmlProcessInfo_t *infos, nvmlProcessInfo_v1_t *infos_v1) {
   struct fake_gpu *gpu;
   struct fake_mig *mig;
   unsigned int count;
   pthread_mutex_lock(&fake.lock);
-  nvmlReturn_t rc = fake_enter_handle(FN_RUNNING_PROCESSES, device, &gpu, &mig);
+  nvmlReturn_t rc = fake_enter_handle(function, device, &gpu, &mig);
   if (rc == NVML_SUCCESS && infoCount == NULL) {
     rc = NVML_ERROR_INVALID_ARGUMENT;
   }
@@ -100,20 +104,44 @@ NVML_API nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t devic
   } else if (rc == NVML_SUCCESS && count > *infoCount) {
     *infoCount = count;
     rc = NVML_ERROR_INSUFFICIENT_SIZE;
-  } else if (rc == NVML_SUCCESS && count > 0 && infos == NULL) {
+  } else if (rc == NVML_SUCCESS && count > 0 && infos == NULL && infos_v1 == NULL) {
     rc = NVML_ERROR_INVALID_ARGUMENT; /* room claimed for processes, but nowhere to put them */
   } else if (rc == NVML_SUCCESS) {
     for (unsigned int i = 0; i < count; i++) {
-      memset(&infos[i], 0, sizeof infos[i]);
-      infos[i].pid = listed[i].process->pid;
-      infos[i].usedGpuMemory = listed[i].process->used_mib << 20;
-      infos[i].gpuInstanceId = listed[i].gpu_instance_id;
-      infos[i].computeInstanceId = listed[i].compute_instance_id;
+      unsigned long long used_bytes = listed[i].process->used_mib << 20;
+      if (infos_v1 != NULL) {
+        memset(&infos_v1[i], 0, sizeof infos_v1[i]);
+        infos_v1[i].pid = listed[i].process->pid;
+        infos_v1[i].usedGpuMemory = used_bytes;
+      } else {
+        memset(&infos[i], 0, sizeof infos[i]);
+        infos[i].pid = listed[i].process->pid;
+        infos[i].usedGpuMemory = used_bytes;
+        infos[i].gpuInstanceId = listed[i].gpu_instance_id;
+        infos[i].computeInstanceId = listed[i].compute_instance_id;
+      }
     }
     *infoCount = count;
   }
   free(listed);
   return end(rc);
+}
+
+NVML_API nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, unsigned int *infoCount,
+                                                              nvmlProcessInfo_t *infos) {
+  return running_processes(FN_RUNNING_PROCESSES, device, infoCount, infos, NULL);
+}
+
+/* R470's newest: the same struct as _v3 (nvml.h's nvmlProcessInfo_v2_t). */
+NVML_API nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v2(nvmlDevice_t device, unsigned int *infoCount,
+                                                              nvmlProcessInfo_t *infos) {
+  return running_processes(FN_RUNNING_PROCESSES_V2, device, infoCount, infos, NULL);
+}
+
+/* Drivers before R470: pid and usedGpuMemory only. */
+NVML_API nvmlReturn_t nvmlDeviceGetComputeRunningProcesses(nvmlDevice_t device, unsigned int *infoCount,
+                                                           nvmlProcessInfo_v1_t *infos) {
+  return running_processes(FN_RUNNING_PROCESSES_V1, device, infoCount, NULL, infos);
 }
 
 static unsigned long long now_micros(void) {

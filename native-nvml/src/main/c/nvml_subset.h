@@ -116,13 +116,19 @@ typedef struct nvmlUtilization_st {
   unsigned int memory;
 } nvmlUtilization_t;
 
-/* nvmlDeviceGetComputeRunningProcesses_v3: 24 bytes (4 bytes of padding after pid). */
+/* nvmlDeviceGetComputeRunningProcesses_v3 and _v2 (nvmlProcessInfo_v2_t): 24 bytes (4 bytes of padding after pid). */
 typedef struct nvmlProcessInfo_st {
   unsigned int pid;
   unsigned long long usedGpuMemory; /* bytes */
   unsigned int gpuInstanceId;       /* 0xFFFFFFFF unless the process runs on a MIG device */
   unsigned int computeInstanceId;   /* 0xFFFFFFFF unless the process runs on a MIG device */
 } nvmlProcessInfo_t;
+
+/* The unversioned nvmlDeviceGetComputeRunningProcesses of drivers before R470: 16 bytes, no instance ids. */
+typedef struct nvmlProcessInfo_v1_st {
+  unsigned int pid;
+  unsigned long long usedGpuMemory; /* bytes */
+} nvmlProcessInfo_v1_t;
 
 /* nvmlDeviceGetProcessUtilization: 32 bytes (4 bytes of padding after pid). */
 typedef struct nvmlProcessUtilizationSample_st {
@@ -188,6 +194,10 @@ NVML_API nvmlReturn_t nvmlDeviceSetComputeMode(nvmlDevice_t device, nvmlComputeM
 NVML_API nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t device, nvmlUtilization_t *utilization);
 NVML_API nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, unsigned int *infoCount,
                                                               nvmlProcessInfo_t *infos);
+NVML_API nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v2(nvmlDevice_t device, unsigned int *infoCount,
+                                                              nvmlProcessInfo_t *infos);
+NVML_API nvmlReturn_t nvmlDeviceGetComputeRunningProcesses(nvmlDevice_t device, unsigned int *infoCount,
+                                                           nvmlProcessInfo_v1_t *infos);
 NVML_API nvmlReturn_t nvmlDeviceGetProcessUtilization(nvmlDevice_t device, nvmlProcessUtilizationSample_t *utilization,
                                                       unsigned int *processSamplesCount,
                                                       unsigned long long lastSeenTimeStamp);

@@ -11,8 +11,14 @@ final class JnaNvml implements Nvml {
   private final NvmlLibrary library;
   private final String source;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /**
+   * The version of nvmlDeviceGetComputeRunningProcesses this driver answers, once a call has found it (null before):
+   * later calls go straight to it. Threads that race on the first call each probe and store the same answer.
+   */
+  private volatile JnaProcessLists.RunningVersion runningVersion;
 
-  private JnaNvml(NvmlLibrary library, String source) {
+  /** Over a library already initialised (nvmlInit_v2) for this instance; {@link #open} is the way in. */
+  JnaNvml(NvmlLibrary library, String source) {
     this.library = library;
     this.source = source;
   }
@@ -36,6 +42,14 @@ final class JnaNvml implements Nvml {
 
   NvmlLibrary library() {
     return library;
+  }
+
+  JnaProcessLists.RunningVersion runningVersion() {
+    return runningVersion;
+  }
+
+  void runningVersion(JnaProcessLists.RunningVersion version) {
+    runningVersion = version;
   }
 
   /**
@@ -65,6 +79,15 @@ final class JnaNvml implements Nvml {
         NvmlReturn.fromValue(returnCode),
         function,
         message == null ? "NVML error " + returnCode : message);
+  }
+
+  /** {@link #exception(int, String)} with {@code detail} after NVML's description of the code. */
+  NvmlException exception(int returnCode, String function, String detail) {
+    String message = library.nvmlErrorString(returnCode);
+    return new NvmlException(
+        NvmlReturn.fromValue(returnCode),
+        function,
+        (message == null ? "NVML error " + returnCode : message) + ": " + detail);
   }
 
   @Override

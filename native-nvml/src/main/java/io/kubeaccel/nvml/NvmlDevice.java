@@ -163,7 +163,8 @@ public interface NvmlDevice {
   /**
    * The processes with a CUDA context here ({@code nvmlDeviceGetComputeRunningProcesses_v3}): on a GPU in MIG mode
    * those of all its MIG devices, each with its instance ids; on a MIG device its own. Re-asks NVML while processes
-   * start between the size query and the read.
+   * start between the size query and the read. Drivers without {@code _v3} are asked with {@code _v2}, or the
+   * unversioned call (no instance ids: {@link ProcessInfo#NO_INSTANCE}); FUNCTION_NOT_FOUND when none answers.
    */
   List<ProcessInfo> computeRunningProcesses();
 

@@ -84,6 +84,14 @@ interface NvmlLibrary extends Library {
   int nvmlDeviceGetComputeRunningProcesses_v3(
       Pointer device, IntByReference infoCount, NvmlStructs.ProcessInfoStruct[] infos);
 
+  /** R470's newest version: the same struct as {@code _v3}. Drivers before R510 lack {@code _v3}. */
+  int nvmlDeviceGetComputeRunningProcesses_v2(
+      Pointer device, IntByReference infoCount, NvmlStructs.ProcessInfoStruct[] infos);
+
+  /** Drivers before R470: {@code nvmlProcessInfo_v1_t} entries, without MIG instance ids. */
+  int nvmlDeviceGetComputeRunningProcesses(
+      Pointer device, IntByReference infoCount, NvmlStructs.ProcessInfoV1Struct[] infos);
+
   /** {@code utilization}: null, or an array from {@code Structure.toArray}. */
   int nvmlDeviceGetProcessUtilization(
       Pointer device,

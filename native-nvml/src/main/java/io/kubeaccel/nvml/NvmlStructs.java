@@ -68,7 +68,10 @@ final class NvmlStructs {
     public int memory;
   }
 
-  /** {@code nvmlProcessInfo_t} (v2 layout, used by {@code _v3}): 24 bytes, 4 of padding after {@code pid}. */
+  /**
+   * {@code nvmlProcessInfo_t} (v2 layout, used by {@code _v3} and {@code _v2}): 24 bytes, 4 of padding after {@code
+   * pid}.
+   */
   @Structure.FieldOrder({"pid", "usedGpuMemory", "gpuInstanceId", "computeInstanceId"})
   public static final class ProcessInfoStruct extends LayoutStruct {
     public int pid;
@@ -78,6 +81,20 @@ final class NvmlStructs {
 
     ProcessInfo toProcessInfo() {
       return new ProcessInfo(pid, usedGpuMemory, gpuInstanceId, computeInstanceId);
+    }
+  }
+
+  /**
+   * {@code nvmlProcessInfo_v1_t}, filled by the unversioned {@code nvmlDeviceGetComputeRunningProcesses} of drivers
+   * before R470: 16 bytes, 4 of padding after {@code pid}, no MIG instance ids.
+   */
+  @Structure.FieldOrder({"pid", "usedGpuMemory"})
+  public static final class ProcessInfoV1Struct extends LayoutStruct {
+    public int pid;
+    public long usedGpuMemory;
+
+    ProcessInfo toProcessInfo() {
+      return new ProcessInfo(pid, usedGpuMemory, ProcessInfo.NO_INSTANCE, ProcessInfo.NO_INSTANCE);
     }
   }
 

@@ -200,10 +200,11 @@ class NvmlMonitoringTest {
   }
 
   @Test
-  void failureRulesApplyToTheNewCallsUnderEitherName() {
+  void failureRulesApplyToTheNewCalls() {
+    // Any error but FUNCTION_NOT_FOUND is passed on: no fallback to _v2 or the unversioned call.
     FakeInventory inventory = busyNode().toBuilder()
         .failure(
-            new Failure("nvmlDeviceGetComputeRunningProcesses", 0, NvmlReturn.NO_PERMISSION, 0))
+            new Failure("nvmlDeviceGetComputeRunningProcesses_v3", 0, NvmlReturn.NO_PERMISSION, 0))
         .build();
     FakeNode node = FakeNode.create(dir, inventory);
     try (Nvml nvml = Nvml.open(node.libraryPath())) {

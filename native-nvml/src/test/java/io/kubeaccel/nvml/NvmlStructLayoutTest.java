@@ -23,6 +23,7 @@ class NvmlStructLayoutTest {
       "nvmlEventData_t", new NvmlStructs.EventDataStruct(),
       "nvmlUtilization_t", new NvmlStructs.UtilizationStruct(),
       "nvmlProcessInfo_t", new NvmlStructs.ProcessInfoStruct(),
+      "nvmlProcessInfo_v1_t", new NvmlStructs.ProcessInfoV1Struct(),
       "nvmlProcessUtilizationSample_t", new NvmlStructs.ProcessUtilizationSampleStruct(),
       "nvmlDeviceAttributes_t", new NvmlStructs.DeviceAttributesStruct());
 
@@ -32,6 +33,7 @@ class NvmlStructLayoutTest {
       "nvmlEventData_t", 32,
       "nvmlUtilization_t", 8,
       "nvmlProcessInfo_t", 24,
+      "nvmlProcessInfo_v1_t", 16,
       "nvmlProcessUtilizationSample_t", 32,
       "nvmlDeviceAttributes_t", 40);
 
@@ -68,6 +70,8 @@ class NvmlStructLayoutTest {
     // The padding NVML's layouts have on LP64: after a leading unsigned int, before an unsigned
     // long long.
     assertThat(raw.kubeaccelFakeNvmlOffsetof("nvmlProcessInfo_t", "usedGpuMemory"))
+        .isEqualTo(8);
+    assertThat(raw.kubeaccelFakeNvmlOffsetof("nvmlProcessInfo_v1_t", "usedGpuMemory"))
         .isEqualTo(8);
     assertThat(raw.kubeaccelFakeNvmlOffsetof("nvmlProcessUtilizationSample_t", "timeStamp"))
         .isEqualTo(8);
