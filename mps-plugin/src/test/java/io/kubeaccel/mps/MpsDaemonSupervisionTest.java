@@ -116,14 +116,18 @@ class MpsDaemonSupervisionTest {
         .hasSize(2);
   }
 
+  /** The inventory the agent would read on {@code node}. */
+  private static Inventory inventoryOf(MpsNode node) throws Exception {
+    try (Nvml nvml = Nvml.open(node.nvml.libraryPath())) {
+      return new NvmlInventoryReader(new NumaLocator(node.nvml.sysfsRoot()), Clock.systemUTC())
+          .read(nvml);
+    }
+  }
+
   @Test
   void aCardAnotherModesContainersHoldIsSwitchedOnlyOnceTheyReleaseIt() throws Exception {
     node = new MpsNode(FakeInventory.fourGpusTwoNumaNvlinkPairs());
-    Inventory read;
-    try (Nvml nvml = Nvml.open(node.nvml.libraryPath())) {
-      read = new NvmlInventoryReader(new NumaLocator(node.nvml.sysfsRoot()), Clock.systemUTC())
-          .read(nvml);
-    }
+    Inventory read = inventoryOf(node);
     List<String> uuids = read.gpus().stream().map(gpu -> gpu.uuid()).toList();
     String held = uuids.get(1);
     InventoryStore store = new InventoryStore(
@@ -148,11 +152,7 @@ class MpsDaemonSupervisionTest {
   @Test
   void aCardStillHeldAtShutdownIsNeverTouched() throws Exception {
     node = new MpsNode(FakeInventory.fourGpusTwoNumaNvlinkPairs());
-    Inventory read;
-    try (Nvml nvml = Nvml.open(node.nvml.libraryPath())) {
-      read = new NvmlInventoryReader(new NumaLocator(node.nvml.sysfsRoot()), Clock.systemUTC())
-          .read(nvml);
-    }
+    Inventory read = inventoryOf(node);
     List<String> uuids = read.gpus().stream().map(gpu -> gpu.uuid()).toList();
     InventoryStore store = new InventoryStore(
         read.withProblem(uuids.get(2), ModeSwitchGuard.REASON, "ml/a", Instant.now()));

@@ -35,19 +35,15 @@ final class JnaProcessLists {
     V3(RUNNING) {
       @Override
       Listed<ProcessInfo> list(NvmlLibrary library, Pointer device) {
-        return fill(
-            NvmlStructs.ProcessInfoStruct::new,
-            (infos, count) -> library.nvmlDeviceGetComputeRunningProcesses_v3(device, count, infos),
-            NvmlStructs.ProcessInfoStruct::toProcessInfo);
+        return fillV2Layout((infos, count) ->
+            library.nvmlDeviceGetComputeRunningProcesses_v3(device, count, infos));
       }
     },
     V2(RUNNING_V2) {
       @Override
       Listed<ProcessInfo> list(NvmlLibrary library, Pointer device) {
-        return fill(
-            NvmlStructs.ProcessInfoStruct::new,
-            (infos, count) -> library.nvmlDeviceGetComputeRunningProcesses_v2(device, count, infos),
-            NvmlStructs.ProcessInfoStruct::toProcessInfo);
+        return fillV2Layout((infos, count) ->
+            library.nvmlDeviceGetComputeRunningProcesses_v2(device, count, infos));
       }
     },
     V1(RUNNING_V1) {
@@ -112,6 +108,12 @@ final class JnaProcessLists {
       }
     }
     return new Listed<>(returnCode, List.of()); // success on the size query: none
+  }
+
+  /** {@code _v3} and {@code _v2} fill the same 24-byte {@code nvmlProcessInfo_t}. */
+  private static Listed<ProcessInfo> fillV2Layout(ListCall<NvmlStructs.ProcessInfoStruct> call) {
+    return fill(
+        NvmlStructs.ProcessInfoStruct::new, call, NvmlStructs.ProcessInfoStruct::toProcessInfo);
   }
 
   static List<ProcessInfo> running(JnaNvml owner, Pointer device) {
