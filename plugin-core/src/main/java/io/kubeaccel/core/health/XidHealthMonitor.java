@@ -50,7 +50,7 @@ public final class XidHealthMonitor implements AutoCloseable {
     this(nvml, store, policy, clock, new XidTally());
   }
 
-  /** @param tally counts every critical XID, also those on a card that is Unhealthy already */
+  /** @param tally counts every XID, critical (also on a card that is Unhealthy already) and ignored apart */
   public XidHealthMonitor(
       Nvml nvml, InventoryStore store, HealthPolicy policy, Clock clock, XidTally tally) {
     this.tally = tally;
@@ -180,6 +180,7 @@ public final class XidHealthMonitor implements AutoCloseable {
     String uuid = gpu.get().uuid();
     if (policy.ignores(xid)) {
       log.info("XID ignored gpu={} xid={}", uuid, xid);
+      tally.recordIgnored(uuid, xid);
       return;
     }
     log.warn("XID critical error, marking unhealthy gpu={} xid={}", uuid, xid);

@@ -30,6 +30,12 @@ enum MetricFamily {
       "XID critical errors NVML reported, every event, also on a card that is Unhealthy already (ignored XIDs are"
           + " not counted).",
       Labels.XID),
+  GPU_XID_IGNORED(
+      Kind.COUNTER,
+      "kubeaccel_gpu_xid_ignored_total",
+      "XIDs NVML reported that the health policy ignores (an application's fault such as 13, 31 or 43; the card stays"
+          + " Healthy).",
+      Labels.XID),
 
   // Per card, from the last NVML sample.
   GPU_UTILIZATION(

@@ -2,42 +2,67 @@ package io.kubeaccel.core.metrics;
 
 import io.kubeaccel.core.health.XidTally;
 import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
- * Exports, per card and XID, the critical XID events the health monitor tallied: every event, also those on a card
- * that is Unhealthy already. Brought up to date whenever it is collected, so a scrape right after an XID never misses
- * it.
+ * Exports, per card and XID, the XID events the health monitor tallied: the critical ones (every event, also those on
+ * a card that is Unhealthy already) and, apart, those the health policy ignores. Brought up to date whenever they are
+ * collected, so a scrape right after an XID never misses it.
  */
 final class XidCounter {
 
-  private final Counter errors;
-  private final Map<String, Long> exported = new HashMap<>();
+  /** One tally exported as one counter. */
+  private static final class Exported {
+    private final Counter counter;
+    private final Function<XidTally, List<XidTally.Count>> counts;
+    private final Map<String, Long> exported = new HashMap<>();
+
+    Exported(MetricFamily family, Function<XidTally, List<XidTally.Count>> counts) {
+      this.counter = Counter.builder()
+          .name(family.name)
+          .help(family.help)
+          .labelNames(family.labels.toArray(String[]::new))
+          .withoutExemplars()
+          .build();
+      this.counts = counts;
+    }
+
+    /** Adds to the counter what the tally counted since the last call. */
+    void sync(XidTally tally) {
+      for (XidTally.Count count : counts.apply(tally)) {
+        String xid = Long.toString(count.xid());
+        String key = count.uuid() + "/" + xid;
+        long before = exported.getOrDefault(key, 0L);
+        if (count.events() > before) {
+          counter.labelValues(count.uuid(), xid).inc(count.events() - before);
+          exported.put(key, count.events());
+        }
+      }
+    }
+  }
+
+  private final Exported critical = new Exported(MetricFamily.GPU_XID_ERRORS, XidTally::counts);
+  private final Exported ignored =
+      new Exported(MetricFamily.GPU_XID_IGNORED, XidTally::ignoredCounts);
   private XidTally tally;
 
   XidCounter(PrometheusRegistry registry) {
-    MetricFamily family = MetricFamily.GPU_XID_ERRORS;
-    errors = Counter.builder()
-        .name(family.name)
-        .help(family.help)
-        .labelNames(family.labels.toArray(String[]::new))
-        .withoutExemplars()
-        .build();
-    // Brought up to date as it is collected, whatever order the registry collects in.
-    registry.register(new Collector() {
+    registry.register(new MultiCollector() {
       @Override
-      public MetricSnapshot collect() {
+      public MetricSnapshots collect() {
         sync();
-        return errors.collect();
+        return MetricSnapshots.of(critical.counter.collect(), ignored.counter.collect());
       }
 
       @Override
-      public String getPrometheusName() {
-        return errors.getPrometheusName();
+      public List<String> getPrometheusNames() {
+        return List.of(critical.counter.getPrometheusName(), ignored.counter.getPrometheusName());
       }
     });
   }
@@ -48,19 +73,11 @@ final class XidCounter {
     sync();
   }
 
-  /** Adds to the counter what the tally counted since the last call. */
+  /** Adds to the counters what the tally counted since the last call. */
   synchronized void sync() {
-    if (tally == null) {
-      return;
-    }
-    for (XidTally.Count count : tally.counts()) {
-      String xid = Long.toString(count.xid());
-      String key = count.uuid() + "/" + xid;
-      long before = exported.getOrDefault(key, 0L);
-      if (count.events() > before) {
-        errors.labelValues(count.uuid(), xid).inc(count.events() - before);
-        exported.put(key, count.events());
-      }
+    if (tally != null) {
+      critical.sync(tally);
+      ignored.sync(tally);
     }
   }
 }

@@ -141,12 +141,13 @@ class AgentMetricsWireTest {
         .hasSize(3);
 
     // The card is Unhealthy already: more XIDs change no health, and are counted all the same;
-    // an ignored one (13, an application's fault) is not.
+    // an ignored one (13, an application's fault) is counted apart.
     node.nvml.injectXid(uuid, 79);
     node.nvml.injectXid(uuid, 48);
     node.nvml.injectXid(uuid, 13);
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (agent.xids().counts().stream().mapToLong(c -> c.events()).sum() < 3
+    while ((agent.xids().counts().stream().mapToLong(c -> c.events()).sum() < 3
+            || agent.xids().ignoredCounts().isEmpty())
         && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
@@ -157,5 +158,8 @@ class AgentMetricsWireTest {
         .contains(1.0);
     assertThat(again.value("kubeaccel_gpu_xid_errors_total", "uuid", uuid, "xid", "13"))
         .isEmpty();
+    assertThat(again.value("kubeaccel_gpu_xid_ignored_total", "uuid", uuid, "xid", "13"))
+        .as("counted apart")
+        .contains(1.0);
   }
 }

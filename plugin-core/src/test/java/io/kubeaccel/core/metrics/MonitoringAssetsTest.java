@@ -69,6 +69,7 @@ class MonitoringAssetsTest {
       node.metrics.allocationObserver().allocated("nvidia.com/gpu", 120_000);
       node.metrics.allocationObserver().rejected("nvidia.com/gpu");
       node.xids.record(node.uuid(1), 79);
+      node.xids.recordIgnored(node.uuid(0), 13);
       node.store.update(inventory -> inventory.withHealth(
           node.uuid(1), Health.unhealthy("XID 79", Instant.parse("2025-01-01T00:00:00Z"))));
       exported = node.scrape();

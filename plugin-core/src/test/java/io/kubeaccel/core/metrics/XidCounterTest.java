@@ -49,6 +49,19 @@ class XidCounterTest {
   }
 
   @Test
+  void ignoredXidsAreCountedApart() {
+    counter.follow(tally);
+    tally.recordIgnored("GPU-0", 13);
+    tally.recordIgnored("GPU-0", 13);
+    counter.sync();
+
+    assertThat(count("GPU-0", "13")).isEmpty();
+    assertThat(Exposition.of(registry)
+            .value("kubeaccel_gpu_xid_ignored_total", "uuid", "GPU-0", "xid", "13"))
+        .contains(2.0);
+  }
+
+  @Test
   void theTallyListsItsCountsByCardAndXid() {
     tally.record("GPU-1", 79);
     tally.record("GPU-0", 79);
