@@ -41,7 +41,7 @@ final class ClusterState {
   }
 
   /** One node's state, its cached use and last verdict, and the lock its grants take. */
-  private static final class NodeEntry {
+  static final class NodeEntry {
     final AtomicReference<NodeSnapshot> snapshot = new AtomicReference<>(NodeSnapshot.EMPTY);
     final ReentrantLock grants = new ReentrantLock();
     volatile CachedUsage cached;
@@ -49,6 +49,11 @@ final class ClusterState {
     final AtomicReferenceArray<Memo> memos = new AtomicReferenceArray<>(MEMOS_PER_NODE);
 
     final AtomicInteger nextMemo = new AtomicInteger();
+
+    /** The node's current state. */
+    NodeSnapshot current() {
+      return snapshot.get();
+    }
   }
 
   /** Pod shapes remembered per node: a cluster schedules a few workloads' replicas at a time. */
@@ -57,32 +62,32 @@ final class ClusterState {
   /** A verdict remembered for one node state and one pod shape, until {@code validUntilNanos}. */
   record Memo(long version, String shape, long validUntilNanos, NodeVerdict verdict) {}
 
-  /** The verdict remembered for {@code shape} on {@code snapshot} of {@code node}, if still valid. */
-  NodeVerdict remembered(String node, NodeSnapshot snapshot, String shape) {
-    NodeEntry entry = nodes.get(node);
-    if (entry == null) {
-      return null;
-    }
+  /**
+   * The verdict remembered for {@code shape} on {@code snapshot} of {@code entry}'s node, if still valid.
+   *
+   * @param shape an interned {@link PodRequest#shape()}: shapes are compared by identity
+   */
+  NodeVerdict remembered(NodeEntry entry, NodeSnapshot snapshot, String shape) {
+    long now = Long.MIN_VALUE;
     for (int i = 0; i < MEMOS_PER_NODE; i++) {
       Memo memo = entry.memos.get(i);
-      if (memo != null
-          && memo.version() == snapshot.version()
-          && memo.shape().equals(shape)
-          && nowNanos() < memo.validUntilNanos()) {
-        return memo.verdict();
+      if (memo != null && memo.version() == snapshot.version() && memo.shape() == shape) {
+        if (now == Long.MIN_VALUE) {
+          now = nowNanos();
+        }
+        if (now < memo.validUntilNanos()) {
+          return memo.verdict();
+        }
       }
     }
     return null;
   }
 
-  void remember(String node, Memo memo) {
-    NodeEntry entry = nodes.get(node);
-    if (entry == null) {
-      return;
-    }
+  /** Remembers {@code memo} for {@code entry}'s node (its shape interned, as {@link #remembered} expects). */
+  void remember(NodeEntry entry, Memo memo) {
     for (int i = 0; i < MEMOS_PER_NODE; i++) {
       Memo old = entry.memos.get(i);
-      if (old == null || old.version() != memo.version() || old.shape().equals(memo.shape())) {
+      if (old == null || old.version() != memo.version() || old.shape() == memo.shape()) {
         entry.memos.set(i, memo); // empty, stale or the same shape's slot
         return;
       }
@@ -158,13 +163,20 @@ final class ClusterState {
   }
 
   /**
-   * The use of {@code snapshot}'s cards (taken from {@code node} just before) for {@code family}, without the pod
+   * The node's entry, or null when the extender has never heard of it: one lookup for all a request asks of a node
+   * ({@link NodeEntry#current()}, {@link #remembered}, {@link #remember}, {@link #usage}).
+   */
+  NodeEntry known(String node) {
+    return nodes.get(node);
+  }
+
+  /**
+   * The use of {@code snapshot}'s cards (taken from {@code entry} just before) for {@code family}, without the pod
    * {@code excludedUid}. Cached per node state while the pod is not part of it.
    */
-  NodeUsage usage(String node, NodeSnapshot snapshot, ShareFamily family, String excludedUid) {
+  NodeUsage usage(NodeEntry entry, NodeSnapshot snapshot, ShareFamily family, String excludedUid) {
     long now = nowNanos();
     boolean excludes = excludedUid != null && snapshot.holds(excludedUid);
-    NodeEntry entry = nodes.get(node);
     if (!excludes && entry != null) {
       CachedUsage cached = entry.cached;
       if (cached != null

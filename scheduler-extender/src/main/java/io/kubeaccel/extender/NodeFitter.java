@@ -33,12 +33,13 @@ final class NodeFitter {
   }
 
   /**
-   * @param shape {@code request.shape()}, computed once per request
+   * @param shape {@code request.shape()} (interned), computed once per request
    * @param memo whether a verdict remembered for this node state and pod shape may answer; grants pass false, as
    *     the cards they take must be chosen for this very pod
    */
   NodeVerdict check(PodRequest request, String shape, String node, boolean memo) {
-    NodeSnapshot snapshot = state.snapshot(node).orElse(null);
+    ClusterState.NodeEntry entry = state.known(node);
+    NodeSnapshot snapshot = entry == null ? null : entry.current();
     if (snapshot == null || snapshot.cards() == null) {
       return new NodeVerdict.Fails("the extender has not seen this Node (yet)", false);
     }
@@ -46,24 +47,28 @@ final class NodeFitter {
     // The pod's own earlier assignment on this node is left out of its verdict: not a shared one.
     boolean own = snapshot.holds(uid);
     if (memo && !own) {
-      NodeVerdict remembered = state.remembered(node, snapshot, shape);
+      NodeVerdict remembered = state.remembered(entry, snapshot, shape);
       if (remembered != null) {
         return remembered;
       }
     }
     long[] validUntil = {Long.MAX_VALUE};
-    NodeVerdict verdict = decide(request, node, snapshot, validUntil);
+    NodeVerdict verdict = decide(request, node, entry, snapshot, validUntil);
     // Broken rules are reported with the pod's name: not a verdict to hand to another pod.
     boolean podSpecific = verdict instanceof NodeVerdict.Fails fails && fails.unresolvable();
     if (!own && !podSpecific) {
       state.remember(
-          node, new ClusterState.Memo(snapshot.version(), shape, validUntil[0], verdict));
+          entry, new ClusterState.Memo(snapshot.version(), shape, validUntil[0], verdict));
     }
     return verdict;
   }
 
   private NodeVerdict decide(
-      PodRequest request, String node, NodeSnapshot snapshot, long[] validUntil) {
+      PodRequest request,
+      String node,
+      ClusterState.NodeEntry entry,
+      NodeSnapshot snapshot,
+      long[] validUntil) {
     NodeCards published = snapshot.cards();
     if (published.problem() != null) {
       return new NodeVerdict.Fails(published.problem(), true);
@@ -75,7 +80,7 @@ final class NodeFitter {
               + family.coreResource(),
           true);
     }
-    NodeUsage usage = state.usage(node, snapshot, family, request.pod().uid());
+    NodeUsage usage = state.usage(entry, snapshot, family, request.pod().uid());
     validUntil[0] = usage.validUntilNanos();
     CardPool pool = usage.pool();
     if (request.models().restricts()) {

@@ -59,7 +59,9 @@ record PodRequest(
       key.append('|').append(models.size());
       models.forEach(model -> key.append(':').append(model.length()).append(':').append(model));
     }
-    return key.toString();
+    // Interned: remembered verdicts compare shapes by identity, without reading the characters of
+    // thousands of nodes' memos (a cache miss each).
+    return key.toString().intern();
   }
 
   /** A pod the extender cannot schedule whatever the node: the message says why. */
