@@ -87,6 +87,12 @@ class CardHoldersTest {
     assertThat(CardIds.cardOf("example.com/fpga", "0", inventory)).isEmpty();
     assertThat(CardIds.cardOf("nvidia.com/rdma_shared_device_a", "0000:3b:00.2", inventory))
         .isEmpty();
+    assertThat(CardIds.cardOf("nvidia.com/rdma_shared_device_a", "1", inventory))
+        .as("the RDMA shared-device plugin numbers its devices too")
+        .isEmpty();
+    assertThat(CardIds.cardOf("nvidia.com/shared-a100", "1", inventory))
+        .as("a plain index under another name is not a card")
+        .isEmpty();
   }
 
   @Test

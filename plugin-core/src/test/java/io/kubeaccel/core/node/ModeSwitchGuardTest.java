@@ -70,7 +70,7 @@ class ModeSwitchGuardTest {
     listed.add(
         new ListedContainer("ml", "by-index", "main", Map.of("nvidia.com/gpu", List.of("3"))));
     listed.add(new ListedContainer(
-        "ml", "nic", "main", Map.of("nvidia.com/rdma_shared_device_a", List.of("0000:3b:00.2"))));
+        "ml", "nic", "main", Map.of("nvidia.com/rdma_shared_device_a", List.of("2"))));
 
     guard.check();
 
