@@ -7,6 +7,7 @@ import io.kubeaccel.core.ledger.Ledger;
 import io.kubeaccel.core.metrics.CardHolders;
 import io.kubeaccel.core.metrics.ContainerResolver;
 import io.kubeaccel.core.metrics.MetricsSources;
+import io.kubeaccel.core.node.ModeSwitchGuard;
 import io.kubeaccel.core.sharing.SharedCards;
 import io.kubeaccel.mps.MpsMode;
 import io.kubeaccel.mps.MpsOptions;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,8 +88,13 @@ final class MpsCommand implements Callable<Integer> {
         Duration.ofSeconds(3),
         grant -> {},
         Clock.systemUTC());
+    Set<String> ownResources = Set.of(MpsOptions.CORE_RESOURCE, MpsOptions.MEMORY_RESOURCE);
     MpsDaemonSupervisor supervisor = new MpsDaemonSupervisor(
-        options.daemonSettings(), settings.nvml(), kube.nodeEvents(), Clock.systemUTC());
+        options.daemonSettings(),
+        settings.nvml(),
+        kube.nodeEvents(),
+        inventory -> ModeSwitchGuard.heldByOthers(services.podResources(), ownResources, inventory),
+        Clock.systemUTC());
     MpsMode mode = new MpsMode(
         options,
         cards,

@@ -10,7 +10,6 @@ import io.kubeaccel.core.inventory.InventoryStore;
 import io.kubeaccel.core.inventory.NumaLocator;
 import io.kubeaccel.core.inventory.NvmlInventoryReader;
 import io.kubeaccel.core.kube.InMemoryNodeApi.Event;
-import io.kubeaccel.core.node.ModeSwitchGuard;
 import io.kubeaccel.mps.daemon.MpsDaemonSettings;
 import io.kubeaccel.mps.daemon.MpsDaemonSupervisor;
 import io.kubeaccel.nvml.ComputeMode;
@@ -24,9 +23,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -130,23 +132,56 @@ class MpsDaemonSupervisionTest {
     Inventory read = inventoryOf(node);
     List<String> uuids = read.gpus().stream().map(gpu -> gpu.uuid()).toList();
     String held = uuids.get(1);
-    InventoryStore store = new InventoryStore(
-        read.withProblem(held, ModeSwitchGuard.REASON, "ml/old-trainer", Instant.now()));
+    Set<String> heldNow = ConcurrentHashMap.newKeySet();
+    heldNow.add(held);
     try (MpsDaemonSupervisor supervisor = new MpsDaemonSupervisor(
-        node.options.daemonSettings(), node.nvml.libraryPath(), node.api, Clock.systemUTC())) {
+        node.options.daemonSettings(),
+        node.nvml.libraryPath(),
+        node.api,
+        inventory -> Optional.of(Set.copyOf(heldNow)),
+        Clock.systemUTC())) {
       supervisor.start(uuids);
-      supervisor.attach(store);
+      supervisor.attach(new InventoryStore(read));
 
       assertThat(node.nvml.computeModes())
           .containsEntry(uuids.get(0), ComputeMode.EXCLUSIVE_PROCESS)
           .containsEntry(held, ComputeMode.DEFAULT)
           .containsEntry(uuids.get(3), ComputeMode.EXCLUSIVE_PROCESS);
 
-      store.update(
-          inventory -> inventory.withoutProblem(held, ModeSwitchGuard.REASON, Instant.now()));
-      assertThat(node.nvml.computeModes()).containsEntry(held, ComputeMode.EXCLUSIVE_PROCESS);
+      heldNow.clear(); // the other mode's containers end
+      Await.until(
+          "the released card switched after the next health check",
+          MpsNode.WAIT,
+          () -> node.nvml.computeModes().get(held) == ComputeMode.EXCLUSIVE_PROCESS);
     }
     assertThat(node.nvml.computeModes().values()).containsOnly(ComputeMode.DEFAULT);
+  }
+
+  @Test
+  void noCardIsSwitchedWhilePodResourcesCannotTellWhichAreHeld() throws Exception {
+    node = new MpsNode(FakeInventory.fourGpusTwoNumaNvlinkPairs());
+    Inventory read = inventoryOf(node);
+    List<String> uuids = read.gpus().stream().map(gpu -> gpu.uuid()).toList();
+    AtomicBoolean known = new AtomicBoolean(false);
+    try (MpsDaemonSupervisor supervisor = new MpsDaemonSupervisor(
+        node.options.daemonSettings(),
+        node.nvml.libraryPath(),
+        node.api,
+        inventory -> known.get() ? Optional.of(Set.of()) : Optional.empty(),
+        Clock.systemUTC())) {
+      supervisor.start(uuids);
+      supervisor.attach(
+          new InventoryStore(read)); // a late NVML start replaces it: the same question
+      Thread.sleep(1500); // health checks go by
+
+      assertThat(node.nvml.computeModes().values()).containsOnly(ComputeMode.DEFAULT);
+      known.set(true);
+      Await.until(
+          "every card switched once PodResources answers",
+          MpsNode.WAIT,
+          () -> node.nvml.computeModes().values().stream()
+              .allMatch(mode -> mode == ComputeMode.EXCLUSIVE_PROCESS));
+    }
   }
 
   @Test
@@ -154,20 +189,36 @@ class MpsDaemonSupervisionTest {
     node = new MpsNode(FakeInventory.fourGpusTwoNumaNvlinkPairs());
     Inventory read = inventoryOf(node);
     List<String> uuids = read.gpus().stream().map(gpu -> gpu.uuid()).toList();
-    InventoryStore store = new InventoryStore(
-        read.withProblem(uuids.get(2), ModeSwitchGuard.REASON, "ml/a", Instant.now()));
     // What the other mode's node had: an admin's setting the MPS agent must leave alone.
     node.nvml.setComputeMode(uuids.get(2), ComputeMode.PROHIBITED);
     MpsDaemonSupervisor supervisor = new MpsDaemonSupervisor(
-        node.options.daemonSettings(), node.nvml.libraryPath(), node.api, Clock.systemUTC());
+        node.options.daemonSettings(),
+        node.nvml.libraryPath(),
+        node.api,
+        inventory -> Optional.of(Set.of(uuids.get(2))),
+        Clock.systemUTC());
     supervisor.start(uuids);
-    supervisor.attach(store);
+    supervisor.attach(new InventoryStore(read));
     assertThat(node.nvml.computeModes()).containsEntry(uuids.get(2), ComputeMode.PROHIBITED);
     supervisor.close();
 
     assertThat(node.nvml.computeModes())
         .containsEntry(uuids.get(0), ComputeMode.DEFAULT)
         .containsEntry(uuids.get(2), ComputeMode.PROHIBITED);
+  }
+
+  @Test
+  void aCardAGpuResetPutBackToDefaultIsSwitchedAgain() throws Exception {
+    node = new MpsNode(FakeInventory.fourGpusTwoNumaNvlinkPairs()).startAgent();
+    String uuid = node.nvml.inventory().gpus().get(0).uuid();
+    assertThat(node.nvml.computeModes()).containsEntry(uuid, ComputeMode.EXCLUSIVE_PROCESS);
+
+    node.nvml.setComputeMode(uuid, ComputeMode.DEFAULT);
+
+    Await.until(
+        "the card back in EXCLUSIVE_PROCESS after the next health check",
+        MpsNode.WAIT,
+        () -> node.nvml.computeModes().get(uuid) == ComputeMode.EXCLUSIVE_PROCESS);
   }
 
   @Test

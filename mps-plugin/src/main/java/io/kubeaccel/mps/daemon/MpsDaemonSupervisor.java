@@ -3,7 +3,6 @@ package io.kubeaccel.mps.daemon;
 import io.kubeaccel.core.inventory.Inventory;
 import io.kubeaccel.core.inventory.InventoryStore;
 import io.kubeaccel.core.kube.NodeEvents;
-import io.kubeaccel.core.node.ModeSwitchGuard;
 import io.kubeaccel.nvml.ComputeMode;
 import io.kubeaccel.nvml.NvmlLibraryPath;
 import java.io.IOException;
@@ -13,10 +12,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #start}: {@code control -d} starts the daemon, or a daemon that already answers is adopted. Once the
  * agent's inventory is {@link #attach attached}, every card goes to EXCLUSIVE_PROCESS compute mode (only the MPS server
- * may open contexts on it), except a card still held by another mode's containers ({@link ModeSwitchGuard#REASON}):
- * that one is switched when they release it, never while they run on it. One daemon thread, {@code
+ * may open contexts on it), except a card other modes' containers still hold (as PodResources lists them): that one
+ * is switched when they release it, never while they run on it, and none is switched while PodResources cannot tell. One daemon thread, {@code
  * kubeaccel-mps-supervisor}, then asks the daemon {@code get_default_active_thread_percentage} every check interval
  * and expects a number. When the daemon does not answer (it died, hangs, or never started), every card is marked
  * unhealthy with a reason starting {@value #DOWN} and the daemon is started again after a back-off (100 ms doubling to
@@ -59,23 +60,45 @@ public final class MpsDaemonSupervisor implements AutoCloseable {
   /** Whether the daemon ever answered, to tell a restart from a first start. */
   private volatile boolean everUp;
 
-  /** The cards this supervisor put into EXCLUSIVE_PROCESS, to put back at close. */
+  /** Which served cards other modes' containers hold now; empty when that cannot be told (PodResources down). */
+  private final Function<Inventory, Optional<Set<String>>> heldByOthers;
+  /** The cards this supervisor keeps in EXCLUSIVE_PROCESS, to put back at close. */
   private final Set<String> exclusive = ConcurrentHashMap.newKeySet();
-  /** Serialises compute-mode switching (inventory notifications, close); never held while waiting. */
+  /** The served cards last seen held by other modes' containers, to log each change once. */
+  private final Set<String> held = ConcurrentHashMap.newKeySet();
+  /** Serialises compute-mode switching (the supervisor thread, attach, close); never held while waiting. */
   private final Object switching = new Object();
 
   private volatile InventoryStore inventory;
-  private AutoCloseable following;
+  private volatile boolean heldUnknownLogged;
 
   private Thread thread;
   private boolean closed;
 
   /**
+   * A supervisor that finds no card held by another mode: for nodes that never ran another mode, and tests.
+   *
    * @param nvml where NVML is loaded from, to set compute modes
    * @param events where daemon failures and recoveries are reported on the Node
    */
   public MpsDaemonSupervisor(
       MpsDaemonSettings settings, NvmlLibraryPath nvml, NodeEvents events, Clock clock) {
+    this(settings, nvml, events, inventory -> Optional.of(Set.of()), clock);
+  }
+
+  /**
+   * @param nvml where NVML is loaded from, to set compute modes
+   * @param events where daemon failures and recoveries are reported on the Node
+   * @param heldByOthers the cards of an inventory that other modes' containers hold now (asked on the supervisor's
+   *     thread, about once per check interval), or empty when that cannot be told: no card is switched then
+   */
+  public MpsDaemonSupervisor(
+      MpsDaemonSettings settings,
+      NvmlLibraryPath nvml,
+      NodeEvents events,
+      Function<Inventory, Optional<Set<String>>> heldByOthers,
+      Clock clock) {
+    this.heldByOthers = heldByOthers;
     this.settings = settings;
     this.control = new MpsControlProgram(settings);
     this.modes = new ComputeModeSwitch(nvml);
@@ -114,40 +137,58 @@ public final class MpsDaemonSupervisor implements AutoCloseable {
   }
 
   /**
-   * Marks the cards in {@code inventory} from now on (and at once, if the daemon is down), and switches to
-   * EXCLUSIVE_PROCESS each card as soon as no other mode's container holds it.
+   * Marks the cards in {@code inventory} from now on (and at once, if the daemon is down), and from now on keeps in
+   * EXCLUSIVE_PROCESS every served card no other mode's container holds (checked now, then after every health check).
    */
   public void attach(InventoryStore inventory) {
     marks.attach(inventory);
     applyHealth();
     this.inventory = inventory;
-    synchronized (this) {
-      if (!closed && following == null) {
-        following = inventory.subscribe(changed -> switchFreeCards());
-      }
-    }
-    switchFreeCards();
+    ensureComputeModes();
   }
 
-  /** EXCLUSIVE_PROCESS for every served card no other mode's container holds and not switched yet. */
-  private synchronized void switchFreeCards() {
+  /**
+   * EXCLUSIVE_PROCESS for every served card that other modes' containers do not hold, as far as PodResources can
+   * tell; when it cannot, no card is switched. Setting a card already in the mode costs one NVML read, so a card that a
+   * GPU reset put back to DEFAULT is switched again. Runs on the supervisor's thread or the caller of {@link #attach},
+   * never inside an inventory notification.
+   */
+  private void ensureComputeModes() {
     InventoryStore store = inventory;
-    if (store == null || closed) {
+    if (store == null || stopped()) {
       return;
     }
-    Inventory now = store.current();
-    for (String uuid : cards) {
-      if (exclusive.contains(uuid)) {
-        continue;
+    Optional<Set<String>> others = heldByOthers.apply(store.current());
+    if (others.isEmpty()) {
+      if (!heldUnknownLogged) {
+        heldUnknownLogged = true;
+        log.warn(
+            "compute modes not set: cannot tell which cards other modes' containers hold (PodResources)");
       }
-      boolean held = now.health(uuid).problems().stream()
-          .anyMatch(problem -> problem.startsWith(ModeSwitchGuard.REASON));
-      if (held) {
-        log.info(
-            "compute mode left as it is while another mode's containers hold the card gpu={}",
-            uuid);
-      } else if (modes.set(List.of(uuid), ComputeMode.EXCLUSIVE_PROCESS) == 1) {
-        exclusive.add(uuid);
+      return;
+    }
+    heldUnknownLogged = false;
+    synchronized (switching) {
+      if (stopped()) {
+        return;
+      }
+      for (String uuid : cards) {
+        if (others.get().contains(uuid)) {
+          if (held.add(uuid)) {
+            log.info(
+                "compute mode left as it is while another mode's containers hold the card gpu={}",
+                uuid);
+          }
+          continue;
+        }
+        if (held.remove(uuid)) {
+          log.info(
+              "card released by another mode's containers, switching its compute mode gpu={}",
+              uuid);
+        }
+        if (modes.set(List.of(uuid), ComputeMode.EXCLUSIVE_PROCESS) == 1) {
+          exclusive.add(uuid);
+        }
       }
     }
   }
@@ -164,6 +205,7 @@ public final class MpsDaemonSupervisor implements AutoCloseable {
       try {
         startDaemon(first);
         up();
+        ensureComputeModes();
       } catch (MpsControlException e) {
         down(e.getMessage());
         firstAttempt.countDown();
@@ -204,6 +246,7 @@ public final class MpsDaemonSupervisor implements AutoCloseable {
       try {
         check();
         applyHealth(); // again: a replaced inventory (NVML started late) must get the marks too
+        ensureComputeModes();
       } catch (MpsControlException e) {
         down(e.getMessage());
         return true;
@@ -318,33 +361,19 @@ public final class MpsDaemonSupervisor implements AutoCloseable {
       running = thread;
     }
     stop.countDown();
-    closeQuietly(following);
-    if (running == null) {
-      modes.close();
-      return;
-    }
-    running.interrupt(); // a client or start in flight is killed rather than waited for
-    try {
-      running.join(settings.startTimeout().plus(settings.commandTimeout()).toMillis());
-      quit();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (running != null) {
+      running.interrupt(); // a client or start in flight is killed rather than waited for
+      try {
+        running.join(settings.startTimeout().plus(settings.commandTimeout()).toMillis());
+        quit();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     synchronized (switching) {
       modes.set(List.copyOf(exclusive), ComputeMode.DEFAULT);
       exclusive.clear();
       modes.close();
-    }
-  }
-
-  private static void closeQuietly(AutoCloseable resource) {
-    if (resource == null) {
-      return;
-    }
-    try {
-      resource.close();
-    } catch (Exception e) {
-      log.debug("unsubscribe failed", e);
     }
   }
 

@@ -117,6 +117,23 @@ public final class ModeSwitchGuard implements AutoCloseable {
 
   /** Cards (by UUID) held through resources that are not ours, with the pods holding them. */
   Map<String, Set<String>> holders(List<ListedContainer> listed, Inventory inventory) {
+    return holders(listed, ownResources, inventory);
+  }
+
+  /**
+   * The cards (UUIDs) of {@code inventory} that containers hold through GPU resources other than {@code
+   * ownResources}, as PodResources lists them now; empty when PodResources cannot say. For a part of an agent that
+   * must not touch such cards (the MPS daemon's compute modes) and runs on its own thread.
+   */
+  public static Optional<Set<String>> heldByOthers(
+      PodResourcesLookup podResources, Set<String> ownResources, Inventory inventory) {
+    return podResources
+        .list()
+        .map(listed -> holders(listed, ownResources, inventory).keySet());
+  }
+
+  private static Map<String, Set<String>> holders(
+      List<ListedContainer> listed, Set<String> ownResources, Inventory inventory) {
     Map<String, Set<String>> holders = new TreeMap<>();
     for (ListedContainer container : listed) {
       container.deviceIdsByResource().forEach((resource, ids) -> {
