@@ -178,6 +178,9 @@ final class ExtenderCommand implements Callable<Integer> {
     Logging.configure(logFormat, logLevel);
     Logger log = LoggerFactory.getLogger(ExtenderCommand.class);
     ExtenderSettings settings = settings();
+    // Before any TLS class is loaded (the JDK reads it once): server sessions kept in the server's
+    // cache rather than in stateless tickets, so that a reloaded client CA bundle can end them.
+    System.setProperty(TlsSettings.SESSION_TICKETS_PROPERTY, "false");
     Config base = kubeconfig == null
         ? Config.autoConfigure(null)
         : Config.fromKubeconfig(kubeconfig.toFile());

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.kubeaccel.extender.TlsSettings;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -121,6 +122,9 @@ class ExtenderCommandTest {
       assertThat(filter.statusCode()).isEqualTo(200);
       assertThat(filter.body())
           .contains("\"FailedNodes\":{\"n1\":\"the extender has not seen this Node (yet)\"}");
+      assertThat(System.getProperty(TlsSettings.SESSION_TICKETS_PROPERTY))
+          .as("stateless session tickets off, so a reloaded client CA can end sessions")
+          .isEqualTo("false");
     } finally {
       api.destroy(); // before the informers close: the mock server can deadlock on a watch closing
       command.stop.countDown();

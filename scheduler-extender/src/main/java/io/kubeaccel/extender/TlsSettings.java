@@ -13,6 +13,15 @@ import java.util.Objects;
  */
 public record TlsSettings(Path certificate, Path key, Path clientCa) {
 
+  /**
+   * The JDK's switch for stateless TLS 1.3 session tickets on the server side, read once when its TLS classes load.
+   * The extender turns them off before anything uses TLS: sessions then live in the server's cache, where a reloaded
+   * client CA bundle can end them ({@code ReloadingTrustManager}); a stateless ticket would let a client resume past a
+   * CA taken out of the bundle.
+   */
+  public static final String SESSION_TICKETS_PROPERTY =
+      "jdk.tls.server.enableSessionTicketExtension";
+
   public TlsSettings {
     Objects.requireNonNull(certificate, "certificate");
     Objects.requireNonNull(key, "key");
