@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,9 @@ final class NodeServices implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeServices.class);
 
   private final String mode;
+  /** Longer than a terminating agent's default grace period (30 s). */
+  private static final Duration STALE_CAPACITY_RECHECK = Duration.ofSeconds(45);
+
   private final KubeAccess kube;
   private final NodeMetadataParts metadata;
   private final PodResourcesClient podResources;
@@ -112,11 +117,36 @@ final class NodeServices implements AutoCloseable {
     NodeLabels labels = new NodeLabels(mode, metadata.part("labels"));
     labels.publish(runtime.inventory().current());
     if (mode.equals("pgpu")) {
-      // Whole cards publish no capacity: a share mode's annotation from before a switch goes.
-      CapacityPublisher.withdraw(metadata.part("capacity"));
+      // Whole cards publish no capacity: a share mode's annotation from before a switch goes, now
+      // and once more after the old agent's termination grace period, in case its last retried
+      // write lands after ours.
+      NodeMetadataPublisher capacity = metadata.part("capacity");
+      CapacityPublisher.withdraw(capacity);
+      running.add(later(STALE_CAPACITY_RECHECK, () -> CapacityPublisher.withdraw(capacity)));
     }
     running.add(runtime.inventory().subscribe(labels::publish));
     running.add(HealthEvents.watch(runtime.inventory(), kube.nodeEvents()));
+  }
+
+  /** Runs {@code action} once after {@code delay} on a daemon thread, unless closed first. */
+  static AutoCloseable later(Duration delay, Runnable action) {
+    CountDownLatch closed = new CountDownLatch(1);
+    Thread thread = new Thread(
+        () -> {
+          try {
+            if (!closed.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
+              action.run();
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (RuntimeException e) {
+            log.warn("delayed node metadata update failed reason=\"{}\"", e.toString());
+          }
+        },
+        "kubeaccel-capacity-recheck");
+    thread.setDaemon(true);
+    thread.start();
+    return closed::countDown;
   }
 
   @Override
