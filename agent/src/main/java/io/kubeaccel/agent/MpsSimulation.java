@@ -1,12 +1,10 @@
 package io.kubeaccel.agent;
 
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.kubeaccel.core.AgentRuntime;
 import io.kubeaccel.core.inventory.DeviceNodes;
 import io.kubeaccel.core.inventory.Gpu;
 import io.kubeaccel.core.kube.InMemoryNodeApi;
+import io.kubeaccel.core.kube.PendingSharePods;
 import io.kubeaccel.core.ledger.CardUse;
 import io.kubeaccel.core.ledger.Ledger;
 import io.kubeaccel.core.ledger.PodResourcesClient;
@@ -30,7 +28,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +55,7 @@ final class MpsSimulation implements AutoCloseable {
   private SharedCards cards;
   private MpsDaemonSupervisor supervisor;
   private AgentRuntime agent;
-  private int created;
+  private final PendingSharePods pods = new PendingSharePods(NODE, CORE, MEMORY);
 
   MpsSimulation(PrintWriter out, SimulatedNode node) throws IOException {
     this.out = out;
@@ -216,35 +213,8 @@ final class MpsSimulation implements AutoCloseable {
   }
 
   private PodRef pod(String name, Map<String, String> annotations, int cores, int memory) {
-    Map<String, Quantity> limits = new LinkedHashMap<>();
-    if (cores > 0) {
-      limits.put(CORE, new Quantity(Integer.toString(cores)));
-    }
-    if (memory > 0) {
-      limits.put(MEMORY, new Quantity(Integer.toString(memory)));
-    }
-    api.put(new PodBuilder()
-        .withNewMetadata()
-        .withUid("uid-" + name)
-        .withNamespace("ml")
-        .withName(name)
-        .withCreationTimestamp(
-            Instant.parse("2026-01-01T00:00:00Z").plusSeconds(created++).toString())
-        .withAnnotations(annotations)
-        .endMetadata()
-        .withNewSpec()
-        .withNodeName(NODE)
-        .addToContainers(new ContainerBuilder()
-            .withName("main")
-            .withNewResources()
-            .withLimits(limits)
-            .endResources()
-            .build())
-        .endSpec()
-        .withNewStatus()
-        .withPhase("Pending")
-        .endStatus()
-        .build());
+    api.put(pods.pod(
+        name, annotations, List.of(new PendingSharePods.Container("main", cores, memory))));
     return new PodRef("uid-" + name, "ml", name);
   }
 

@@ -1,11 +1,9 @@
 package io.kubeaccel.agent;
 
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.kubeaccel.core.AgentRuntime;
 import io.kubeaccel.core.inventory.DeviceNodes;
 import io.kubeaccel.core.kube.InMemoryNodeApi;
+import io.kubeaccel.core.kube.PendingSharePods;
 import io.kubeaccel.core.ledger.Ledger;
 import io.kubeaccel.core.ledger.PodResourcesClient;
 import io.kubeaccel.core.server.AllocationObserver;
@@ -21,8 +19,8 @@ import io.kubeaccel.vgpu.VgpuOptions;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,7 +42,7 @@ final class VgpuTestbed implements AutoCloseable {
   private PodResourcesClient client;
   SharedCards cards;
   AgentRuntime agent;
-  private int created;
+  private final PendingSharePods pods = new PendingSharePods(NODE, CORE, MEMORY);
 
   VgpuTestbed(SimulatedNode node, PlacementPolicy placement) throws IOException {
     this.node = node;
@@ -99,33 +97,8 @@ final class VgpuTestbed implements AutoCloseable {
 
   /** A pending pod on the node with one container {@code main} asking {@code cores} and {@code memory} units. */
   PodRef pod(String name, Map<String, String> annotations, int cores, int memory) {
-    Map<String, Quantity> limits = new LinkedHashMap<>();
-    limits.put(CORE, new Quantity(Integer.toString(cores)));
-    if (memory > 0) {
-      limits.put(MEMORY, new Quantity(Integer.toString(memory)));
-    }
-    api.put(new PodBuilder()
-        .withNewMetadata()
-        .withUid("uid-" + name)
-        .withNamespace("ml")
-        .withName(name)
-        .withCreationTimestamp(
-            Instant.parse("2026-01-01T00:00:00Z").plusSeconds(created++).toString())
-        .withAnnotations(annotations)
-        .endMetadata()
-        .withNewSpec()
-        .withNodeName(NODE)
-        .addToContainers(new ContainerBuilder()
-            .withName("main")
-            .withNewResources()
-            .withLimits(limits)
-            .endResources()
-            .build())
-        .endSpec()
-        .withNewStatus()
-        .withPhase("Pending")
-        .endStatus()
-        .build());
+    api.put(pods.pod(
+        name, annotations, List.of(new PendingSharePods.Container("main", cores, memory))));
     return new PodRef("uid-" + name, "ml", name);
   }
 

@@ -1,13 +1,11 @@
 package io.kubeaccel.mps;
 
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.kubeaccel.core.AgentRuntime;
 import io.kubeaccel.core.AgentSettings;
 import io.kubeaccel.core.health.HealthPolicy;
 import io.kubeaccel.core.inventory.DeviceNodes;
 import io.kubeaccel.core.kube.InMemoryNodeApi;
+import io.kubeaccel.core.kube.PendingSharePods;
 import io.kubeaccel.core.kube.PodRef;
 import io.kubeaccel.core.ledger.Ledger;
 import io.kubeaccel.core.ledger.PodResourcesClient;
@@ -31,10 +29,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +64,7 @@ final class MpsNode implements AutoCloseable {
   MpsDaemonSupervisor supervisor;
   MpsMode mode;
   AgentRuntime agent;
-  private int pods;
+  private final PendingSharePods pods = new PendingSharePods(NODE, CORE, MEMORY);
 
   MpsNode(FakeInventory inventory) throws IOException {
     this(inventory, settings -> settings);
@@ -141,42 +137,12 @@ final class MpsNode implements AutoCloseable {
 
   /** A pending pod on this node with one container per entry of {@code containers} (cores, memory units). */
   PodRef pod(String name, Map<String, String> annotations, int[]... containers) {
-    String uid = "uid-" + name;
-    PodBuilder builder = new PodBuilder()
-        .withNewMetadata()
-        .withUid(uid)
-        .withNamespace("ml")
-        .withName(name)
-        .withCreationTimestamp(
-            Instant.parse("2026-01-01T00:00:00Z").plusSeconds(pods++).toString())
-        .withAnnotations(annotations)
-        .endMetadata()
-        .withNewSpec()
-        .withNodeName(NODE)
-        .endSpec()
-        .withNewStatus()
-        .withPhase("Pending")
-        .endStatus();
+    List<PendingSharePods.Container> asked = new ArrayList<>();
     for (int i = 0; i < containers.length; i++) {
-      Map<String, Quantity> limits = new HashMap<>();
-      if (containers[i][0] > 0) {
-        limits.put(CORE, new Quantity(Integer.toString(containers[i][0])));
-      }
-      if (containers[i][1] > 0) {
-        limits.put(MEMORY, new Quantity(Integer.toString(containers[i][1])));
-      }
-      builder
-          .editSpec()
-          .addToContainers(new ContainerBuilder()
-              .withName("c" + i)
-              .withNewResources()
-              .withLimits(limits)
-              .endResources()
-              .build())
-          .endSpec();
+      asked.add(new PendingSharePods.Container("c" + i, containers[i][0], containers[i][1]));
     }
-    api.put(builder.build());
-    return new PodRef(uid, "ml", name);
+    api.put(pods.pod(name, annotations, asked));
+    return new PodRef("uid-" + name, "ml", name);
   }
 
   /** The extender's assignment of container 0 to card {@code index}, written at {@code nanos}. */

@@ -1,14 +1,11 @@
 package io.kubeaccel.vgpu;
 
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.kubeaccel.core.AgentRuntime;
 import io.kubeaccel.core.AgentSettings;
 import io.kubeaccel.core.health.HealthPolicy;
 import io.kubeaccel.core.inventory.DeviceNodes;
 import io.kubeaccel.core.kube.InMemoryNodeApi;
+import io.kubeaccel.core.kube.PendingSharePods;
 import io.kubeaccel.core.kube.PodRef;
 import io.kubeaccel.core.ledger.Ledger;
 import io.kubeaccel.core.ledger.PodResourcesClient;
@@ -26,10 +23,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -53,7 +50,7 @@ final class VgpuNode implements AutoCloseable {
   private PodResourcesClient podResourcesClient;
   SharedCards cards;
   AgentRuntime agent;
-  private int pods;
+  private final PendingSharePods pods = new PendingSharePods(NODE, CORE, MEMORY);
   private int registrations;
 
   VgpuNode(FakeInventory inventory, VgpuOptions options) throws IOException {
@@ -116,43 +113,12 @@ final class VgpuNode implements AutoCloseable {
 
   /** A pending pod on this node with one container per entry of {@code containers} (cores, memory units). */
   PodRef pod(String name, Map<String, String> annotations, int[]... containers) {
-    String uid = "uid-" + name;
-    PodBuilder builder = new PodBuilder()
-        .withNewMetadata()
-        .withUid(uid)
-        .withNamespace("ml")
-        .withName(name)
-        .withCreationTimestamp(
-            Instant.parse("2026-01-01T00:00:00Z").plusSeconds(pods++).toString())
-        .withAnnotations(annotations)
-        .endMetadata()
-        .withNewSpec()
-        .withNodeName(NODE)
-        .endSpec()
-        .withNewStatus()
-        .withPhase("Pending")
-        .endStatus();
+    List<PendingSharePods.Container> asked = new ArrayList<>();
     for (int i = 0; i < containers.length; i++) {
-      Map<String, Quantity> limits = new HashMap<>();
-      if (containers[i][0] > 0) {
-        limits.put(CORE, new Quantity(Integer.toString(containers[i][0])));
-      }
-      if (containers[i][1] > 0) {
-        limits.put(MEMORY, new Quantity(Integer.toString(containers[i][1])));
-      }
-      builder
-          .editSpec()
-          .addToContainers(new ContainerBuilder()
-              .withName("c" + i)
-              .withNewResources()
-              .withLimits(limits)
-              .endResources()
-              .build())
-          .endSpec();
+      asked.add(new PendingSharePods.Container("c" + i, containers[i][0], containers[i][1]));
     }
-    Pod pod = builder.build();
-    api.put(pod);
-    return new PodRef(uid, "ml", name);
+    api.put(pods.pod(name, annotations, asked));
+    return new PodRef("uid-" + name, "ml", name);
   }
 
   /** The extender's assignment of container 0 to card {@code index}, written at {@code nanos}. */
