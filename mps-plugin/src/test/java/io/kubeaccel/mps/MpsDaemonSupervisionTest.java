@@ -118,6 +118,13 @@ class MpsDaemonSupervisionTest {
         .hasSize(2);
   }
 
+  /** The health checks the fake control program has been sent so far. */
+  private int healthChecks() {
+    return (int) FakeMpsControl.commands(node.pipe()).stream()
+        .filter(HEALTH_CHECK::equals)
+        .count();
+  }
+
   /** The inventory the agent would read on {@code node}. */
   private static Inventory inventoryOf(MpsNode node) throws Exception {
     try (Nvml nvml = Nvml.open(node.nvml.libraryPath())) {
@@ -172,7 +179,11 @@ class MpsDaemonSupervisionTest {
       supervisor.start(uuids);
       supervisor.attach(
           new InventoryStore(read)); // a late NVML start replaces it: the same question
-      Thread.sleep(1500); // health checks go by
+      int checks = healthChecks();
+      Await.until(
+          "two more health checks, each followed by the compute-mode question",
+          MpsNode.WAIT,
+          () -> healthChecks() >= checks + 2);
 
       assertThat(node.nvml.computeModes().values()).containsOnly(ComputeMode.DEFAULT);
       known.set(true);

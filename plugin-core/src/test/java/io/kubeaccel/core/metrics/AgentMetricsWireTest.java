@@ -9,6 +9,7 @@ import io.kubeaccel.core.AgentSettings;
 import io.kubeaccel.core.health.HealthPolicy;
 import io.kubeaccel.core.server.HostSettings;
 import io.kubeaccel.nvml.fake.FakeInventory;
+import io.kubeaccel.testkit.Await;
 import io.kubeaccel.testkit.KubeletStandIn;
 import io.kubeaccel.testkit.PodRef;
 import io.kubeaccel.testkit.PodResourcesStandIn;
@@ -145,12 +146,11 @@ class AgentMetricsWireTest {
     node.nvml.injectXid(uuid, 79);
     node.nvml.injectXid(uuid, 48);
     node.nvml.injectXid(uuid, 13);
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while ((agent.xids().counts().stream().mapToLong(c -> c.events()).sum() < 3
-            || agent.xids().ignoredCounts().isEmpty())
-        && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Await.until(
+        "three more critical XIDs and an ignored one tallied",
+        WAIT,
+        () -> agent.xids().counts().stream().mapToLong(c -> c.events()).sum() >= 3
+            && !agent.xids().ignoredCounts().isEmpty());
     Exposition again = node.scrape();
     assertThat(again.value("kubeaccel_gpu_xid_errors_total", "uuid", uuid, "xid", "79"))
         .contains(2.0);

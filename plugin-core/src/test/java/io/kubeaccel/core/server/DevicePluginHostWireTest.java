@@ -16,6 +16,7 @@ import io.kubeaccel.proto.deviceplugin.v1beta1.Device;
 import io.kubeaccel.proto.deviceplugin.v1beta1.DevicePluginGrpc;
 import io.kubeaccel.proto.deviceplugin.v1beta1.Empty;
 import io.kubeaccel.proto.deviceplugin.v1beta1.ListAndWatchResponse;
+import io.kubeaccel.testkit.Await;
 import io.kubeaccel.testkit.KubeletStandIn;
 import io.kubeaccel.testkit.RegisteredPlugin;
 import java.net.StandardProtocolFamily;
@@ -189,13 +190,11 @@ class DevicePluginHostWireTest {
       stale.bind(UnixDomainSocketAddress.of(kubeletSocket));
     }
     Files.delete(node.socket(RESOURCE));
-    long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-    while (System.nanoTime() < deadline && !Files.exists(node.socket(RESOURCE))) {
-      Thread.sleep(20);
-    }
-    Thread.sleep(1500); // several registrations against the dead socket, retried with backoff
+    Await.until("served again", WAIT, () -> Files.exists(node.socket(RESOURCE)));
+    // Nothing to observe but time: registrations against the dead socket are refused by the
+    // kernel, retried with backoff (100 ms doubling); 1.5 s holds several of them.
+    Thread.sleep(1500);
 
-    assertThat(node.socket(RESOURCE)).as("served again").exists();
     assertThat(node.agent.gaveUp()).isNotDone();
     node.kubelet = KubeletStandIn.start(node.deviceDir);
     node.kubelet.awaitRegistration(RESOURCE, WAIT);
