@@ -151,14 +151,18 @@ public final class MpsDaemonSupervisor implements AutoCloseable {
    * EXCLUSIVE_PROCESS for every served card that other modes' containers do not hold, as far as PodResources can
    * tell; when it cannot, no card is switched. Setting a card already in the mode costs one NVML read, so a card that a
    * GPU reset put back to DEFAULT is switched again. Runs on the supervisor's thread or the caller of {@link #attach},
-   * never inside an inventory notification.
+   * never inside an inventory notification. PodResources is asked only while some served card is not switched
+   * yet.
    */
   private void ensureComputeModes() {
     InventoryStore store = inventory;
     if (store == null || stopped()) {
       return;
     }
-    Optional<Set<String>> others = heldByOthers.apply(store.current());
+    // Once every served card is ours, no other mode can take one back (its agent is gone): only
+    // the modes are checked again, without asking PodResources every check interval.
+    Optional<Set<String>> others =
+        exclusive.containsAll(cards) ? Optional.of(Set.of()) : heldByOthers.apply(store.current());
     if (others.isEmpty()) {
       if (!heldUnknownLogged) {
         heldUnknownLogged = true;
