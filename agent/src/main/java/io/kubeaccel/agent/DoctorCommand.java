@@ -128,7 +128,7 @@ final class DoctorCommand implements Callable<Integer> {
     // The report is doctor's output; library log lines (inventory read, client chatter) would only
     // interleave.
     boolean levelGiven = spec.commandLine().getParseResult().hasMatchedOption("--log-level");
-    Logging.configure(node.logFormat, levelGiven ? node.logLevel : "error");
+    Logging.configure(node.logging.format, levelGiven ? node.logging.level : "error");
     HostPaths paths = new HostPaths(
         node.devRoot,
         node.procRoot,

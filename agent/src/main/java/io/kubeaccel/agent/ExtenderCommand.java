@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
@@ -155,27 +156,15 @@ final class ExtenderCommand implements Callable<Integer> {
           "Kubeconfig file (env KUBECONFIG); without it the in-cluster service account is used.")
   Path kubeconfig;
 
-  @Option(
-      names = "--log-format",
-      paramLabel = "FORMAT",
-      defaultValue = "${env:LOG_FORMAT:-text}",
-      description =
-          "Log line format: ${COMPLETION-CANDIDATES} (env LOG_FORMAT). Default: ${DEFAULT-VALUE}.")
-  Logging.Format logFormat;
-
-  @Option(
-      names = "--log-level",
-      paramLabel = "LEVEL",
-      defaultValue = "${env:LOG_LEVEL:-info}",
-      description = "error, warn, info, debug or trace (env LOG_LEVEL). Default: ${DEFAULT-VALUE}.")
-  String logLevel;
+  @Mixin
+  LogOptions logging;
 
   /** Counted down to stop a running extender (in-process callers; the JVM's shutdown hook in production). */
   final CountDownLatch stop = new CountDownLatch(1);
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    Logging.configure(logFormat, logLevel);
+    logging.configure();
     Logger log = LoggerFactory.getLogger(ExtenderCommand.class);
     ExtenderSettings settings = settings();
     // Before any TLS class is loaded (the JDK reads it once): server sessions kept in the server's

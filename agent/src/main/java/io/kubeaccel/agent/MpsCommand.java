@@ -68,7 +68,7 @@ final class MpsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Logging.configure(node.logFormat, node.logLevel);
+    node.logging.configure();
     Logger log = LoggerFactory.getLogger(MpsCommand.class);
     MpsOptions options = new MpsOptions(mpsRoot, mpsControl, share.placement);
     AgentSettings settings = node.settings(System.getenv(), share.failOnInitError);

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
@@ -90,20 +91,8 @@ final class NodeOptions {
               + " (env METRICS_INTERVAL). Default: ${DEFAULT-VALUE}.")
   Duration metricsInterval;
 
-  @Option(
-      names = "--log-format",
-      paramLabel = "FORMAT",
-      defaultValue = "${env:LOG_FORMAT:-text}",
-      description =
-          "Log line format: ${COMPLETION-CANDIDATES} (env LOG_FORMAT). Default: ${DEFAULT-VALUE}.")
-  Logging.Format logFormat;
-
-  @Option(
-      names = "--log-level",
-      paramLabel = "LEVEL",
-      defaultValue = "${env:LOG_LEVEL:-info}",
-      description = "error, warn, info, debug or trace (env LOG_LEVEL). Default: ${DEFAULT-VALUE}.")
-  String logLevel;
+  @Mixin
+  LogOptions logging;
 
   /** Where NVML is looked for: explicit directories, then the driver root's library directories, then the system. */
   NvmlLibraryPath nvmlPath() {

@@ -37,7 +37,7 @@ final class PgpuCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Logging.configure(node.logFormat, node.logLevel);
+    node.logging.configure();
     Logger log = LoggerFactory.getLogger(PgpuCommand.class);
     PgpuConfigResolver.Resolved resolved =
         PgpuConfigResolver.resolve(pgpu.flags(), System.getenv());

@@ -74,7 +74,7 @@ final class VgpuCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Logging.configure(node.logFormat, node.logLevel);
+    node.logging.configure();
     Logger log = LoggerFactory.getLogger(VgpuCommand.class);
     VgpuOptions options = new VgpuOptions(coreFactor, memoryFactor, share.placement, hookPath);
     AgentSettings settings = node.settings(System.getenv(), share.failOnInitError);
