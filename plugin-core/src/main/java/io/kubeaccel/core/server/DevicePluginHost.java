@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,6 +44,8 @@ public final class DevicePluginHost implements AutoCloseable {
   private final CrashLoopGuard guard;
   /** The kubelet.sock file (its file key) each resource is registered with. */
   private final Map<ResourceServer, Object> registeredWith = new HashMap<>();
+  /** Resources whose "kubelet not reachable" was logged since their last registration. */
+  private final Set<ResourceServer> unreachableSaid = new HashSet<>();
 
   private final AtomicInteger registrations = new AtomicInteger();
   private final CompletableFuture<String> gaveUp = new CompletableFuture<>();
@@ -118,14 +122,14 @@ public final class DevicePluginHost implements AutoCloseable {
    * needs every resource registered again, however the change was noticed. Runs on the watcher thread (and once from
    * {@link #start()}).
    *
-   * @return whether something is still pending (the watcher then checks again soon)
+   * @return what is still pending (the watcher then looks again soon)
    */
-  synchronized boolean reconcile() {
+  synchronized RetryPolicy.Pending reconcile() {
     if (closed || gaveUp.isDone()) {
-      return false;
+      return RetryPolicy.Pending.NOTHING;
     }
     Object kubelet = registrar.kubeletSocketKey();
-    boolean pending = false;
+    RetryPolicy.Pending pending = RetryPolicy.Pending.NOTHING;
     for (ResourceServer server : servers) {
       if (!server.socketPresent()) {
         log.info("socket gone, serving again resource={}", server.resourceName());
@@ -133,47 +137,52 @@ public final class DevicePluginHost implements AutoCloseable {
         try {
           server.serve();
         } catch (IOException | RuntimeException e) {
-          pending = true;
+          pending = RetryPolicy.Pending.FAILURE;
           fail("serve " + server.resourceName(), e);
           continue;
         }
       }
       if (kubelet == null) {
-        pending = true; // no kubelet yet: registration happens when its socket appears
+        // No kubelet yet: registration happens when its socket appears.
+        pending = RetryPolicy.worse(pending, RetryPolicy.Pending.KUBELET);
       } else if (!kubelet.equals(registeredWith.get(server))) {
-        pending |= !register(server, kubelet);
+        pending = RetryPolicy.worse(pending, register(server, kubelet));
       }
     }
     return pending;
   }
 
-  private boolean register(ResourceServer server, Object kubelet) {
+  private RetryPolicy.Pending register(ResourceServer server, Object kubelet) {
     try {
       registrar.register(server.resourceName(), server.endpoint(), server.options());
       registeredWith.put(server, kubelet);
+      unreachableSaid.remove(server);
       registrations.incrementAndGet();
       log.info(
           "registered resource={} endpoint={} devices={}",
           server.resourceName(),
           server.endpoint(),
           server.deviceCount());
-      return true;
+      return RetryPolicy.Pending.NOTHING;
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
         // Nobody listens on kubelet.sock: the kubelet is down or restarting (a restarting kubelet
         // deletes our socket before its stale kubelet.sock, so a register can hit the old file).
         // Not this agent's failure: retried as the socket changes, never counted toward giving up.
-        log.info(
-            "kubelet not reachable, registering when it is resource={} reason=\"{}\"",
-            server.resourceName(),
-            e.getStatus().getDescription());
-        return false;
+        // Retried within milliseconds, then every check interval: said once until it registers.
+        if (unreachableSaid.add(server)) {
+          log.info(
+              "kubelet not reachable, registering when it is resource={} reason=\"{}\"",
+              server.resourceName(),
+              e.getStatus().getDescription());
+        }
+        return RetryPolicy.Pending.KUBELET;
       }
       fail("register " + server.resourceName(), e);
-      return false;
+      return RetryPolicy.Pending.FAILURE;
     } catch (RuntimeException e) {
       fail("register " + server.resourceName(), e);
-      return false;
+      return RetryPolicy.Pending.FAILURE;
     }
   }
 

@@ -19,19 +19,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches the device-plugin directory on its own thread and asks for reconciliation: at once when inotify reports a
  * new {@code kubelet.sock} or a deleted file, and every {@link HostSettings#socketCheckInterval()} regardless (a
- * missed or coalesced event then costs at most one interval). While something is pending (kubelet not there yet, a
- * failed registration), it retries with exponential back-off from 1 s to 30 s.
+ * missed or coalesced event then costs at most one interval). While something is pending it looks again sooner, as
+ * {@link RetryPolicy} says: within milliseconds while waiting for a kubelet that is starting, with back-off from 1 s
+ * to 30 s after a failure.
  */
 final class KubeletWatcher implements AutoCloseable {
 
-  /** What the watcher drives; returns whether something is still pending. */
+  /** What the watcher drives; returns what is still pending. */
   interface Reconciler {
-    boolean reconcile();
+    RetryPolicy.Pending reconcile();
   }
 
   private static final Logger log = LoggerFactory.getLogger(KubeletWatcher.class);
-  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
-  private static final Duration MAX_RETRY = Duration.ofSeconds(30);
 
   private final HostSettings settings;
   private final Reconciler reconciler;
@@ -57,31 +56,35 @@ final class KubeletWatcher implements AutoCloseable {
   }
 
   private void run() {
-    boolean pending = false;
-    Duration retry = FIRST_RETRY;
+    RetryPolicy retries = new RetryPolicy(settings.socketCheckInterval());
+    Duration wait = settings.socketCheckInterval();
     while (!closed) {
-      Duration wait = pending ? retry : settings.socketCheckInterval();
+      boolean woken;
       try {
-        awaitChange(wait);
+        woken = awaitChange(wait);
       } catch (InterruptedException | ClosedWatchServiceException e) {
         return;
       }
+      RetryPolicy.Pending pending;
       try {
         pending = reconciler.reconcile();
       } catch (RuntimeException e) {
         log.error("reconcile failed", e);
-        pending = true;
+        pending = RetryPolicy.Pending.FAILURE;
       }
-      retry = pending ? min(retry.multipliedBy(2), MAX_RETRY) : FIRST_RETRY;
+      wait = retries.next(pending, woken);
     }
   }
 
   /**
    * Waits up to {@code wait} for directory events. The events only wake the watcher: what changed is found by
    * looking at the files, so lost or coalesced events cannot mislead it.
+   *
+   * @return whether events arrived (false: the wait ran out)
    */
-  private void awaitChange(Duration wait) throws InterruptedException {
+  private boolean awaitChange(Duration wait) throws InterruptedException {
     WatchKey signalled = watchService.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    boolean woken = signalled != null;
     while (signalled != null) {
       for (WatchEvent<?> event : signalled.pollEvents()) {
         if (event.kind() == ENTRY_CREATE
@@ -94,6 +97,7 @@ final class KubeletWatcher implements AutoCloseable {
       }
       signalled = watchService.poll(); // drain what arrived meanwhile, without waiting
     }
+    return woken;
   }
 
   /**
@@ -114,10 +118,6 @@ final class KubeletWatcher implements AutoCloseable {
           settings.deviceDir(),
           e.toString());
     }
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 
   @Override

@@ -192,7 +192,7 @@ class DevicePluginHostWireTest {
     Files.delete(node.socket(RESOURCE));
     Await.until("served again", WAIT, () -> Files.exists(node.socket(RESOURCE)));
     // Nothing to observe but time: registrations against the dead socket are refused by the
-    // kernel, retried with backoff (100 ms doubling); 1.5 s holds several of them.
+    // kernel, retried 10 ms after the events and doubling up to 1 s; 1.5 s holds several of them.
     Thread.sleep(1500);
 
     assertThat(node.agent.gaveUp()).isNotDone();
