@@ -3,7 +3,7 @@ package io.kubeaccel.agent;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kubeaccel.core.kube.KubeClients;
 import io.kubeaccel.core.sharing.PlacementPolicy;
 import io.kubeaccel.extender.AssignAt;
 import io.kubeaccel.extender.ExtenderSettings;
@@ -179,7 +179,7 @@ final class ExtenderCommand implements Callable<Integer> {
         .withConnectionTimeout(5_000)
         .withRequestTimeout(10_000)
         .build();
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+    KubernetesClient client = KubeClients.create(config, null);
     SchedulerExtender extender;
     try {
       extender = SchedulerExtender.start(client, settings);

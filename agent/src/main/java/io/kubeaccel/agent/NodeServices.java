@@ -55,17 +55,20 @@ final class NodeServices implements AutoCloseable {
   /**
    * Connects to the cluster (never blocking on the API server).
    *
-   * @param kubernetesRequired whether the mode cannot work without its pods (vgpu, mps)
+   * @param kubernetesRequired whether the mode cannot work without its pods (vgpu, mps): then the node's pods are
+   *     cached from the API server; a mode that needs none (pgpu) keeps no pod cache and opens no watch
    * @throws IllegalArgumentException when the node name is required and missing
    */
   static NodeServices connect(String mode, ClusterOptions cluster, boolean kubernetesRequired) {
     KubeAccess kube = null;
     if (cluster.hasNodeName()) {
-      kube = KubeAccess.connect(new KubeSettings(
-          cluster.nodeName,
-          cluster.kubeconfig,
-          KubeSettings.DEFAULT_RESYNC,
-          KubeSettings.DEFAULT_MIN_PUBLISH_INTERVAL));
+      kube = KubeAccess.connect(
+          new KubeSettings(
+              cluster.nodeName,
+              cluster.kubeconfig,
+              KubeSettings.DEFAULT_RESYNC,
+              KubeSettings.DEFAULT_MIN_PUBLISH_INTERVAL),
+          kubernetesRequired);
     } else if (kubernetesRequired) {
       throw new IllegalArgumentException(
           "--node-name (env NODE_NAME) is required: the agent finds its pods by it");

@@ -17,6 +17,7 @@ import io.kubeaccel.core.PluginFactory;
 import io.kubeaccel.core.inventory.DeviceNodes;
 import io.kubeaccel.core.kube.KubeAccess;
 import io.kubeaccel.core.kube.KubeAccess.PodScoping;
+import io.kubeaccel.core.kube.KubeClients;
 import io.kubeaccel.core.kube.KubeSettings;
 import io.kubeaccel.core.ledger.CardUse;
 import io.kubeaccel.core.ledger.Ledger;
@@ -111,6 +112,7 @@ class ExtenderEndToEndTest {
         new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
     server.init();
     client = server.createClient(builder -> builder
+        .withKubernetesSerialization(KubeClients.serialization())
         .editOrNewConfig()
         .withRequestRetryBackoffLimit(0)
         .withWatchReconnectInterval(50)

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.kubeaccel.core.kube.KubeClients;
 import java.util.HashMap;
 
 /**
@@ -21,6 +22,7 @@ final class MockCluster {
         new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
     server.init();
     client = server.createClient(builder -> builder
+        .withKubernetesSerialization(KubeClients.serialization())
         .editOrNewConfig()
         .withRequestRetryBackoffLimit(0)
         .withWatchReconnectInterval(50)

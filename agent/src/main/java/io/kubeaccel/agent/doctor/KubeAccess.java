@@ -3,8 +3,8 @@ package io.kubeaccel.agent.doctor;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.kubeaccel.core.kube.KubeClients;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -62,7 +62,7 @@ public final class KubeAccess implements AutoCloseable {
               .withConnectionTimeout(CONNECT_TIMEOUT_MS)
               .withRequestTimeout(REQUEST_TIMEOUT_MS)
               .build();
-          return new KubernetesClientBuilder().withConfig(config).build();
+          return KubeClients.create(config, null);
         },
         true,
         nodeName,

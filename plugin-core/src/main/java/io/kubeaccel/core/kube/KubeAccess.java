@@ -3,7 +3,6 @@ package io.kubeaccel.core.kube;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -12,7 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kubernetes API as a node agent needs it: this node's pods from an informer cache, and asynchronous, retried
+ * The Kubernetes API as a node agent needs it: this node's pods from an informer cache (for the modes that match
+ * containers to pods), and asynchronous, retried
  * writes (pod annotations, Node labels and annotations, Node Events). Nothing here blocks on the API server, and
  * everything works when it is down at start: reads see an empty, unsynced cache and writes wait in their retry loops.
  *
@@ -41,7 +41,9 @@ public final class KubeAccess implements AutoCloseable {
   private final KubernetesClient client;
   private final ExecutorService ownedClientExecutor;
   private final String nodeName;
+  /** Null when no pod cache was asked for. */
   private final InformerNodePods nodePods;
+
   private final RetryingPodAnnotator podAnnotator;
   private final NodeMetadataWriter nodeMetadata;
   private final AggregatingNodeEvents nodeEvents;
@@ -51,6 +53,7 @@ public final class KubeAccess implements AutoCloseable {
       ExecutorService ownedClientExecutor,
       KubeSettings settings,
       PodScoping scoping,
+      boolean cachePods,
       Clock clock) {
     this.client = client;
     this.ownedClientExecutor = ownedClientExecutor;
@@ -58,10 +61,12 @@ public final class KubeAccess implements AutoCloseable {
     this.podAnnotator = new RetryingPodAnnotator(client);
     this.nodeMetadata = new NodeMetadataWriter(client, nodeName, settings.minPublishInterval());
     this.nodeEvents = new AggregatingNodeEvents(client, nodeName, clock);
-    InformerNodePods informer;
+    InformerNodePods informer = null;
     try {
-      informer = InformerNodePods.start(
-          client, nodeName, settings.resync(), scoping == PodScoping.SERVER_AND_CLIENT_SIDE);
+      if (cachePods) {
+        informer = InformerNodePods.start(
+            client, nodeName, settings.resync(), scoping == PodScoping.SERVER_AND_CLIENT_SIDE);
+      }
     } catch (RuntimeException e) {
       podAnnotator.close();
       nodeMetadata.close();
@@ -77,9 +82,10 @@ public final class KubeAccess implements AutoCloseable {
    * server in the background and keep retrying while it is unreachable. The client's own per-request retries are
    * turned off, since every caller here retries with its own backoff. {@link #close()} closes the client.
    *
+   * @param cachePods whether to cache this node's pods ({@link #nodePods()}); without, no pod watch is opened
    * @throws io.fabric8.kubernetes.client.KubernetesClientException if the kubeconfig cannot be read or parsed
    */
-  public static KubeAccess connect(KubeSettings settings) {
+  public static KubeAccess connect(KubeSettings settings, boolean cachePods) {
     Config base = settings.kubeconfig() == null
         ? Config.autoConfigure(null)
         : Config.fromKubeconfig(settings.kubeconfig().toFile());
@@ -91,10 +97,7 @@ public final class KubeAccess implements AutoCloseable {
     ExecutorService executor = Executors.newCachedThreadPool(KubeThreads.named("client"));
     KubernetesClient client;
     try {
-      client = new KubernetesClientBuilder()
-          .withConfig(config)
-          .withTaskExecutor(executor)
-          .build();
+      client = KubeClients.create(config, executor);
     } catch (RuntimeException e) {
       executor.shutdownNow();
       throw e;
@@ -103,7 +106,12 @@ public final class KubeAccess implements AutoCloseable {
         "kubernetes client created node={} server={}", settings.nodeName(), config.getMasterUrl());
     try {
       return new KubeAccess(
-          client, executor, settings, PodScoping.SERVER_AND_CLIENT_SIDE, Clock.systemUTC());
+          client,
+          executor,
+          settings,
+          PodScoping.SERVER_AND_CLIENT_SIDE,
+          cachePods,
+          Clock.systemUTC());
     } catch (RuntimeException e) {
       client.close();
       executor.shutdownNow();
@@ -135,7 +143,7 @@ public final class KubeAccess implements AutoCloseable {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(scoping, "scoping");
-    return new KubeAccess(client, null, settings, scoping, clock);
+    return new KubeAccess(client, null, settings, scoping, true, clock);
   }
 
   /** The Node this agent runs on. */
@@ -143,8 +151,15 @@ public final class KubeAccess implements AutoCloseable {
     return nodeName;
   }
 
-  /** This node's pods, from the informer cache. */
+  /**
+   * This node's pods, from the informer cache.
+   *
+   * @throws IllegalStateException if this access was connected without a pod cache
+   */
   public NodePods nodePods() {
+    if (nodePods == null) {
+      throw new IllegalStateException("connected without a pod cache: no pods of node " + nodeName);
+    }
     return nodePods;
   }
 
@@ -175,7 +190,9 @@ public final class KubeAccess implements AutoCloseable {
    */
   @Override
   public void close() {
-    nodePods.close();
+    if (nodePods != null) {
+      nodePods.close();
+    }
     podAnnotator.close();
     nodeMetadata.close();
     nodeEvents.close();

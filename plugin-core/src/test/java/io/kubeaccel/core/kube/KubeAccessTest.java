@@ -3,7 +3,9 @@ package io.kubeaccel.core.kube;
 import static io.kubeaccel.core.kube.KubeObjects.NODE;
 import static io.kubeaccel.core.kube.KubeObjects.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +29,10 @@ class KubeAccessTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
+    return kubeconfig("https://127.0.0.1:" + port);
+  }
+
+  private Path kubeconfig(String server) throws IOException {
     Path kubeconfig = dir.resolve("kubeconfig");
     Files.writeString(kubeconfig, """
         apiVersion: v1
@@ -33,7 +40,7 @@ class KubeAccessTest {
         clusters:
         - name: down
           cluster:
-            server: https://127.0.0.1:%d
+            server: %s
             insecure-skip-tls-verify: true
         users:
         - name: agent
@@ -45,7 +52,7 @@ class KubeAccessTest {
             cluster: down
             user: agent
         current-context: down
-        """.formatted(port));
+        """.formatted(server));
     return kubeconfig;
   }
 
@@ -56,7 +63,7 @@ class KubeAccessTest {
     CompletableFuture<Void> annotated;
     CompletableFuture<Void> published;
 
-    try (KubeAccess access = KubeAccess.connect(settings)) {
+    try (KubeAccess access = KubeAccess.connect(settings, true)) {
       assertThat(access.nodeName()).isEqualTo(NODE);
       assertThat(access.nodePods().hasSynced()).isFalse();
       assertThat(access.nodePods().pods()).isEmpty();
@@ -86,5 +93,31 @@ class KubeAccessTest {
     assertThat(annotated).failsWithin(WAIT);
     assertThat(annotated).isCancelled();
     assertThat(published).isCancelled();
+  }
+
+  @Test
+  void aModeThatNeedsNoPodsWritesItsNodeWithoutWatchingPods() throws Exception {
+    try (MockApiServer api = new MockApiServer();
+        KubernetesClient admin = api.newClient()) {
+      admin.nodes().resource(KubeObjects.node(NODE, Map.of(), Map.of())).create();
+      KubeSettings settings = new KubeSettings(
+          NODE, kubeconfig(admin.getMasterUrl().toString()), Duration.ZERO, Duration.ZERO);
+
+      try (KubeAccess access = KubeAccess.connect(settings, false)) {
+        access
+            .nodeMetadata()
+            .publish(Set.of("nvidia.com/gpu.count"), Map.of("nvidia.com/gpu.count", "4"), Map.of());
+        access.nodeMetadata().published().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThatThrownBy(access::nodePods)
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("without a pod cache");
+      }
+
+      assertThat(admin.nodes().withName(NODE).get().getMetadata().getLabels())
+          .containsEntry("nvidia.com/gpu.count", "4");
+      assertThat(api.requests())
+          .extracting(MockApiServer.Request::path)
+          .noneMatch(path -> path.contains("/pods"));
+    }
   }
 }

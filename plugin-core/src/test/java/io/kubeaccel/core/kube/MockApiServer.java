@@ -50,6 +50,7 @@ final class MockApiServer implements AutoCloseable {
    */
   KubernetesClient newClient() {
     return server.createClient(builder -> builder
+        .withKubernetesSerialization(KubeClients.serialization())
         .editOrNewConfig()
         .withRequestRetryBackoffLimit(0)
         .withWatchReconnectInterval(50)
