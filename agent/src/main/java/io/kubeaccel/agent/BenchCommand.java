@@ -3,6 +3,7 @@ package io.kubeaccel.agent;
 import io.kubeaccel.core.server.HostSettings;
 import io.kubeaccel.pgpu.GpuResourcePlugin;
 import io.kubeaccel.proto.deviceplugin.v1beta1.Device;
+import io.kubeaccel.testkit.Await;
 import io.kubeaccel.testkit.KubeletStandIn;
 import io.kubeaccel.testkit.RegisteredPlugin;
 import java.io.IOException;
@@ -55,6 +56,8 @@ final class BenchCommand implements Callable<Integer> {
 
   private static final int WARM_UP_CALLS = 5000;
 
+  private static final String NODE_NAME = "bench-node";
+
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Option(
@@ -87,6 +90,14 @@ final class BenchCommand implements Callable<Integer> {
       description =
           "Share pods to admit with --mode vgpu (the kubelet's default pod limit). Default: ${DEFAULT-VALUE}.")
   int pods;
+
+  @Option(
+      names = "--no-kubernetes",
+      description =
+          "Run the agent without a node name, so without its Kubernetes client (no node labels, no Events): the core"
+              + " runtime alone. By default the agent gets a node name and an in-memory API server (this process) and"
+              + " publishes its labels as the DaemonSet's agent does.")
+  boolean noKubernetes;
 
   @Option(
       names = "--no-appcds",
@@ -138,10 +149,12 @@ final class BenchCommand implements Callable<Integer> {
   /** One agent run on a throw-away node, registered and stopped, so the JVM records the classes it loaded. */
   private void train(List<String> extra, List<String> jvm) throws Exception {
     try (SimulatedNode node = SimulatedNode.create(NodePreset.FOUR_GPU);
-        KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir())) {
+        KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir());
+        ApiServerStandIn api = ApiServerStandIn.start(NODE_NAME)) {
       List<String> options = new ArrayList<>(jvm);
       options.addAll(extra);
-      Process agent = spawn(node, options, Files.createTempFile("kubeaccel-bench-train", ".log"));
+      Process agent =
+          spawn(node, api, options, Files.createTempFile("kubeaccel-bench-train", ".log"));
       try {
         RegisteredPlugin gpus = kubelet.awaitRegistration(GpuResourcePlugin.GPU, WAIT);
         kubelet.admit("train", "main", GpuResourcePlugin.GPU, 1);
@@ -158,13 +171,21 @@ final class BenchCommand implements Callable<Integer> {
 
   private Integer measure(PrintWriter out, List<String> jvm) throws Exception {
     try (SimulatedNode node = SimulatedNode.create(NodePreset.FOUR_GPU);
-        KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir())) {
+        KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir());
+        ApiServerStandIn api = ApiServerStandIn.start(NODE_NAME)) {
       Path log = Files.createTempFile("kubeaccel-bench-agent", ".log");
       long spawned = System.nanoTime();
-      Process agent = spawn(node, jvm, log);
+      Process agent = spawn(node, api, jvm, log);
       try {
         RegisteredPlugin gpus = kubelet.awaitRegistration(GpuResourcePlugin.GPU, WAIT);
         double startMs = SimulateCommand.ms(spawned, gpus.registeredNanos());
+        if (!noKubernetes) {
+          // At rest means after the start-up work, which with a node name includes the labels.
+          Await.until(
+              "node labels published",
+              WAIT,
+              () -> api.nodeLabels().containsKey("nvidia.com/gpu.count"));
+        }
         long rssRest = awaitRestingRss(agent);
         double[] allocate = timeAllocations(gpus);
         long rssAfter = rss(agent.pid());
@@ -179,6 +200,12 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(
             "kubeaccel bench: pGPU agent in its own JVM on a simulated node of 4 GPUs; this process is the kubelet%n");
         out.printf("  agent JVM: %s%n", String.join(" ", jvm));
+        out.printf(
+            "  Kubernetes: %s%n",
+            noKubernetes
+                ? "off (no node name: no labels, no Events)"
+                : "node " + NODE_NAME + " on an in-memory API server (this process), "
+                    + api.nodePatches() + " node patches");
         out.printf("  start -> registered              %8.1f ms%n", startMs);
         out.printf(
             "  Allocate latency (%d calls)   p50 %.3f ms  p99 %.3f ms  max %.3f ms%n",
@@ -205,10 +232,14 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private static Process spawn(SimulatedNode node, List<String> jvm, Path log) throws IOException {
+  private Process spawn(SimulatedNode node, ApiServerStandIn api, List<String> jvm, Path log)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvm);
+    if (!noKubernetes) {
+      command.addAll(api.clientOptions());
+    }
     command.addAll(
         List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "pgpu"));
     command.addAll(node.agentArguments());
@@ -216,6 +247,9 @@ final class BenchCommand implements Callable<Integer> {
     // Metrics on, as the DaemonSet runs the agent, but on an ephemeral loopback port: no clash with
     // :9400.
     command.addAll(List.of("--metrics-address=127.0.0.1:0", "--log-level", "warn"));
+    if (!noKubernetes) {
+      command.add("--node-name=" + NODE_NAME);
+    }
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(AGENT_ENVIRONMENT);

@@ -1,5 +1,6 @@
 package io.kubeaccel.agent;
 
+import io.fabric8.kubernetes.client.Config;
 import io.kubeaccel.core.AgentRuntime;
 import io.kubeaccel.core.kube.KubeAccess;
 import io.kubeaccel.core.kube.KubeSettings;
@@ -38,37 +39,57 @@ final class NodeServices implements AutoCloseable {
   /** Longer than a terminating agent's default grace period (30 s). */
   private static final Duration STALE_CAPACITY_RECHECK = Duration.ofSeconds(45);
 
-  private final KubeAccess kube;
-  private final NodeMetadataParts metadata;
+  /** A mode that needs no pods connects once it serves: its client then costs the kubelet no start-up time. */
+  private final Deferred deferred;
+
   private final PodResourcesClient podResources;
   private final PodResourcesLookup lookup;
   private final List<AutoCloseable> running = new ArrayList<>();
+  private volatile KubeAccess kube;
+  private volatile NodeMetadataParts metadata;
 
-  private NodeServices(String mode, KubeAccess kube, PodResourcesClient podResources) {
+  private record Deferred(Config config, KubeSettings settings) {}
+
+  private NodeServices(
+      String mode, KubeAccess kube, Deferred deferred, PodResourcesClient podResources) {
     this.mode = mode;
-    this.kube = kube;
-    this.metadata = kube == null ? null : new NodeMetadataParts(kube.nodeMetadata());
+    this.deferred = deferred;
     this.podResources = podResources;
     this.lookup = PodResourcesLookup.of(podResources);
+    if (kube != null) {
+      use(kube);
+    }
+  }
+
+  private void use(KubeAccess access) {
+    this.metadata = new NodeMetadataParts(access.nodeMetadata());
+    this.kube = access;
   }
 
   /**
    * Connects to the cluster (never blocking on the API server).
    *
    * @param kubernetesRequired whether the mode cannot work without its pods (vgpu, mps): then the node's pods are
-   *     cached from the API server; a mode that needs none (pgpu) keeps no pod cache and opens no watch
+   *     cached from the API server, and the client is made now; a mode that needs none (pgpu) keeps no pod cache,
+   *     and its client is made once it serves ({@link #started}), after its configuration was read here
    * @throws IllegalArgumentException when the node name is required and missing
+   * @throws io.fabric8.kubernetes.client.KubernetesClientException if the kubeconfig cannot be read or parsed
    */
   static NodeServices connect(String mode, ClusterOptions cluster, boolean kubernetesRequired) {
     KubeAccess kube = null;
+    Deferred deferred = null;
     if (cluster.hasNodeName()) {
-      kube = KubeAccess.connect(
-          new KubeSettings(
-              cluster.nodeName,
-              cluster.kubeconfig,
-              KubeSettings.DEFAULT_RESYNC,
-              KubeSettings.DEFAULT_MIN_PUBLISH_INTERVAL),
-          kubernetesRequired);
+      KubeSettings settings = new KubeSettings(
+          cluster.nodeName,
+          cluster.kubeconfig,
+          KubeSettings.DEFAULT_RESYNC,
+          KubeSettings.DEFAULT_MIN_PUBLISH_INTERVAL);
+      Config config = KubeAccess.clientConfig(settings);
+      if (kubernetesRequired) {
+        kube = KubeAccess.connect(config, settings, true);
+      } else {
+        deferred = new Deferred(config, settings);
+      }
     } else if (kubernetesRequired) {
       throw new IllegalArgumentException(
           "--node-name (env NODE_NAME) is required: the agent finds its pods by it");
@@ -76,7 +97,10 @@ final class NodeServices implements AutoCloseable {
       log.warn("no node name (--node-name, env NODE_NAME): node labels and Events are off");
     }
     return new NodeServices(
-        mode, kube, new PodResourcesClient(cluster.podResourcesSocket, Duration.ofSeconds(2)));
+        mode,
+        kube,
+        deferred,
+        new PodResourcesClient(cluster.podResourcesSocket, Duration.ofSeconds(2)));
   }
 
   /** Kubernetes access; present when the node name is known. */
@@ -114,6 +138,16 @@ final class NodeServices implements AutoCloseable {
 
   /** Once serving: node labels kept current, Events for health transitions. */
   void started(AgentRuntime runtime) {
+    if (kube == null && deferred != null) {
+      try {
+        use(KubeAccess.connect(deferred.config(), deferred.settings(), false));
+      } catch (RuntimeException e) {
+        log.error(
+            "cannot make the Kubernetes client, node labels and Events are off reason=\"{}\"",
+            e.toString());
+        return;
+      }
+    }
     if (kube == null) {
       return;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kubeaccel.core.server.HostSettings;
 import io.kubeaccel.pgpu.GpuResourcePlugin;
+import io.kubeaccel.testkit.Await;
 import io.kubeaccel.testkit.KubeletStandIn;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +40,37 @@ class AgentProcessTest {
             .as("exited after SIGTERM")
             .isTrue();
         assertThat(socket).doesNotExist();
+      } finally {
+        agent.destroyForcibly();
+      }
+    }
+  }
+
+  /**
+   * With a node name the agent reads its client configuration at start, connects once it serves, publishes its
+   * labels, and (needing no pods) never lists or watches them: the stand-in answers 404 to anything but the Node and
+   * Events, which the agent would log.
+   */
+  @Test
+  void withANodeNameTheAgentPublishesItsLabelsOnceServing() throws Exception {
+    try (SimulatedNode node = SimulatedNode.create(NodePreset.FOUR_GPU);
+        KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir());
+        ApiServerStandIn api = ApiServerStandIn.start("gpu-node-1")) {
+      List<String> arguments = new ArrayList<>(node.agentArguments());
+      arguments.addAll(List.of(
+          node.devicePluginDirArgument(), "--metrics-address=off", "--node-name=gpu-node-1"));
+      Path log = logs.resolve("agent.log");
+      Process agent = Cli.spawnPgpu(api.clientOptions(), arguments, log);
+      try {
+        kubelet.awaitRegistration(GpuResourcePlugin.GPU, Duration.ofSeconds(30));
+        Await.until(
+            "labels published",
+            Duration.ofSeconds(30),
+            () -> "4".equals(api.nodeLabels().get("nvidia.com/gpu.count")));
+        assertThat(api.nodeLabels())
+            .containsEntry("kubernetes.io/hostname", "gpu-node-1")
+            .containsKey("nvidia.com/gpu.product");
+        assertThat(api.unserved()).as("requests answered 404").isEmpty();
       } finally {
         agent.destroyForcibly();
       }

@@ -29,8 +29,15 @@ final class Cli {
 
   /** Starts {@code kubeaccel pgpu arguments...} in its own JVM, its output going to {@code log}. */
   static Process spawnPgpu(List<String> arguments, Path log) throws IOException {
+    return spawnPgpu(List.of(), arguments, log);
+  }
+
+  /** Like {@link #spawnPgpu(List, Path)} with {@code jvmOptions} before the class path. */
+  static Process spawnPgpu(List<String> jvmOptions, List<String> arguments, Path log)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
     command.addAll(
         List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "pgpu"));
     command.addAll(arguments);

@@ -86,14 +86,29 @@ public final class KubeAccess implements AutoCloseable {
    * @throws io.fabric8.kubernetes.client.KubernetesClientException if the kubeconfig cannot be read or parsed
    */
   public static KubeAccess connect(KubeSettings settings, boolean cachePods) {
+    return connect(clientConfig(settings), settings, cachePods);
+  }
+
+  /**
+   * The client configuration {@link #connect(KubeSettings, boolean)} uses, read now: the kubeconfig named by {@code
+   * settings}, else fabric8's defaults; the client's own retries off, 10 s to connect, 30 s per request. Cheap next
+   * to building the client, so an agent can check its configuration at start and connect later.
+   *
+   * @throws io.fabric8.kubernetes.client.KubernetesClientException if the kubeconfig cannot be read or parsed
+   */
+  public static Config clientConfig(KubeSettings settings) {
     Config base = settings.kubeconfig() == null
         ? Config.autoConfigure(null)
         : Config.fromKubeconfig(settings.kubeconfig().toFile());
-    Config config = new ConfigBuilder(base)
+    return new ConfigBuilder(base)
         .withRequestRetryBackoffLimit(0)
         .withConnectionTimeout(10_000)
         .withRequestTimeout(30_000)
         .build();
+  }
+
+  /** Like {@link #connect(KubeSettings, boolean)} with a configuration read before ({@link #clientConfig}). */
+  public static KubeAccess connect(Config config, KubeSettings settings, boolean cachePods) {
     ExecutorService executor = Executors.newCachedThreadPool(KubeThreads.named("client"));
     KubernetesClient client;
     try {
