@@ -1,22 +1,11 @@
 package io.kubeaccel.agent;
 
-import io.kubeaccel.core.server.HostSettings;
-import io.kubeaccel.pgpu.GpuResourcePlugin;
-import io.kubeaccel.proto.deviceplugin.v1beta1.Device;
-import io.kubeaccel.testkit.Await;
-import io.kubeaccel.testkit.KubeletStandIn;
-import io.kubeaccel.testkit.RegisteredPlugin;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,12 +42,6 @@ final class BenchCommand implements Callable<Integer> {
 
   /** The environment the image's entrypoint sets: fewer glibc malloc arenas keep a small JVM's resident memory small. */
   static final Map<String, String> AGENT_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
-
-  private static final int WARM_UP_CALLS = 5000;
-
-  private static final String NODE_NAME = "bench-node";
-
-  private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Option(
       names = "--allocations",
@@ -132,189 +115,7 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--mode " + mode + " is not one of: pgpu, vgpu");
     }
     List<String> jvm = jvmOptions.isEmpty() ? AGENT_JVM_OPTIONS : jvmOptions;
-    Path archive = Files.createTempFile("kubeaccel-bench", ".jsa");
-    try {
-      List<String> measured = new ArrayList<>(jvm);
-      if (!noAppCds) {
-        Files.delete(archive); // the JVM writes it anew
-        train(List.of("-XX:ArchiveClassesAtExit=" + archive), jvm);
-        measured.add("-XX:SharedArchiveFile=" + archive);
-      }
-      return measure(out, measured);
-    } finally {
-      Files.deleteIfExists(archive);
-    }
-  }
-
-  /** One agent run on a throw-away node, registered and stopped, so the JVM records the classes it loaded. */
-  private void train(List<String> extra, List<String> jvm) throws Exception {
-    try (SimulatedNode node = SimulatedNode.create(NodePreset.FOUR_GPU);
-        KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir());
-        ApiServerStandIn api = ApiServerStandIn.start(NODE_NAME)) {
-      List<String> options = new ArrayList<>(jvm);
-      options.addAll(extra);
-      Process agent =
-          spawn(node, api, options, Files.createTempFile("kubeaccel-bench-train", ".log"));
-      try {
-        RegisteredPlugin gpus = kubelet.awaitRegistration(GpuResourcePlugin.GPU, WAIT);
-        kubelet.admit("train", "main", GpuResourcePlugin.GPU, 1);
-        gpus.allocate(List.of(List.of(gpus.devices().get(0).getID())));
-        agent.destroy();
-        if (!agent.waitFor(30, TimeUnit.SECONDS)) {
-          throw new IllegalStateException("training run did not exit after SIGTERM");
-        }
-      } finally {
-        agent.destroyForcibly();
-      }
-    }
-  }
-
-  private Integer measure(PrintWriter out, List<String> jvm) throws Exception {
-    try (SimulatedNode node = SimulatedNode.create(NodePreset.FOUR_GPU);
-        KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir());
-        ApiServerStandIn api = ApiServerStandIn.start(NODE_NAME)) {
-      Path log = Files.createTempFile("kubeaccel-bench-agent", ".log");
-      long spawned = System.nanoTime();
-      Process agent = spawn(node, api, jvm, log);
-      try {
-        RegisteredPlugin gpus = kubelet.awaitRegistration(GpuResourcePlugin.GPU, WAIT);
-        double startMs = SimulateCommand.ms(spawned, gpus.registeredNanos());
-        if (!noKubernetes) {
-          // At rest means after the start-up work, which with a node name includes the labels.
-          Await.until(
-              "node labels published",
-              WAIT,
-              () -> api.nodeLabels().containsKey("nvidia.com/gpu.count"));
-        }
-        long rssRest = awaitRestingRss(agent);
-        double[] allocate = timeAllocations(gpus);
-        long rssAfter = rss(agent.pid());
-        double[] reRegister = timeRestarts(kubelet);
-        double[] health = timeHealthChanges(node, kubelet);
-        long stopped = System.nanoTime();
-        agent.destroy(); // SIGTERM, as the kubelet's container runtime stops the agent
-        boolean exited = agent.waitFor(10, TimeUnit.SECONDS);
-        double stopMs = SimulateCommand.ms(stopped, System.nanoTime());
-        boolean socketGone =
-            !Files.exists(node.deviceDir().resolve(HostSettings.socketName(GpuResourcePlugin.GPU)));
-        out.printf(
-            "kubeaccel bench: pGPU agent in its own JVM on a simulated node of 4 GPUs; this process is the kubelet%n");
-        out.printf("  agent JVM: %s%n", String.join(" ", jvm));
-        out.printf(
-            "  Kubernetes: %s%n",
-            noKubernetes
-                ? "off (no node name: no labels, no Events)"
-                : "node " + NODE_NAME + " on an in-memory API server (this process), "
-                    + api.nodePatches() + " node patches");
-        out.printf("  start -> registered              %8.1f ms%n", startMs);
-        out.printf(
-            "  Allocate latency (%d calls)   p50 %.3f ms  p99 %.3f ms  max %.3f ms%n",
-            allocations,
-            percentile(allocate, 50),
-            percentile(allocate, 99),
-            percentile(allocate, 100));
-        out.printf(
-            "  XID -> ListAndWatch update       p50 %.1f ms  max %.1f ms  (%d events)%n",
-            percentile(health, 50), percentile(health, 100), health.length);
-        out.printf(
-            "  kubelet restart -> re-registered p50 %.1f ms  max %.1f ms  (%d restarts)%n",
-            percentile(reRegister, 50), percentile(reRegister, 100), reRegister.length);
-        out.printf("  RSS at rest                      %8.1f MiB%n", rssRest / 1024.0);
-        out.printf("  RSS after the Allocate calls     %8.1f MiB%n", rssAfter / 1024.0);
-        out.printf(
-            "  SIGTERM -> exited                %8.1f ms  (exited: %s, socket removed: %s)%n",
-            stopMs, exited, socketGone);
-        return exited && socketGone ? 0 : 1;
-      } finally {
-        agent.destroyForcibly();
-        Files.deleteIfExists(log);
-      }
-    }
-  }
-
-  private Process spawn(SimulatedNode node, ApiServerStandIn api, List<String> jvm, Path log)
-      throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvm);
-    if (!noKubernetes) {
-      command.addAll(api.clientOptions());
-    }
-    command.addAll(
-        List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "pgpu"));
-    command.addAll(node.agentArguments());
-    command.add(node.devicePluginDirArgument());
-    // Metrics on, as the DaemonSet runs the agent, but on an ephemeral loopback port: no clash with
-    // :9400.
-    command.addAll(List.of("--metrics-address=127.0.0.1:0", "--log-level", "warn"));
-    if (!noKubernetes) {
-      command.add("--node-name=" + NODE_NAME);
-    }
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().putAll(AGENT_ENVIRONMENT);
-    return builder.start();
-  }
-
-  private double[] timeAllocations(RegisteredPlugin gpus) {
-    List<List<String>> request = List.of(List.of(gpus.devices().get(0).getID()));
-    for (int i = 0; i < WARM_UP_CALLS; i++) {
-      gpus.allocate(request);
-    }
-    double[] samples = new double[allocations];
-    for (int i = 0; i < allocations; i++) {
-      long begin = System.nanoTime();
-      gpus.allocate(request);
-      samples[i] = (System.nanoTime() - begin) / 1_000_000.0;
-    }
-    return samples;
-  }
-
-  private double[] timeRestarts(KubeletStandIn kubelet) throws IOException {
-    double[] samples = new double[restarts];
-    for (int i = 0; i < restarts; i++) {
-      int registered = kubelet.registrationCount(GpuResourcePlugin.GPU);
-      long listening = kubelet.restart();
-      RegisteredPlugin again =
-          kubelet.awaitRegistrationCount(GpuResourcePlugin.GPU, registered + 1, WAIT);
-      samples[i] = SimulateCommand.ms(listening, again.registeredNanos());
-    }
-    return samples;
-  }
-
-  /** Injects a critical XID into each GPU in turn (a card does not recover within the run). */
-  private static double[] timeHealthChanges(SimulatedNode node, KubeletStandIn kubelet) {
-    RegisteredPlugin gpus = kubelet.awaitRegistration(GpuResourcePlugin.GPU, WAIT);
-    List<String> ids = gpus.devices().stream().map(Device::getID).toList();
-    double[] samples = new double[ids.size()];
-    for (int i = 0; i < ids.size(); i++) {
-      String id = ids.get(i);
-      long injected = System.nanoTime();
-      node.nvml().injectXid(id, 79);
-      gpus.awaitDevices(
-          list -> list.stream()
-              .anyMatch(d -> d.getID().equals(id) && d.getHealth().equals("Unhealthy")),
-          WAIT);
-      samples[i] = SimulateCommand.ms(injected, gpus.lastUpdateNanos());
-    }
-    return samples;
-  }
-
-  /** RSS once the agent has been idle for two seconds after registering: what it holds when nothing happens. */
-  private static long awaitRestingRss(Process agent) throws InterruptedException, IOException {
-    // A measurement pause, not synchronisation: "at rest" means after start-up work has settled.
-    Thread.sleep(2000);
-    return rss(agent.pid());
-  }
-
-  /** Resident set size of {@code pid} in KiB, from /proc. */
-  static long rss(long pid) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    throw new IOException("no VmRSS for process " + pid);
+    return new PgpuBench(allocations, restarts, !noKubernetes).run(out, jvm, !noAppCds);
   }
 
   static double percentile(double[] samples, double percentile) {
