@@ -61,10 +61,11 @@ final class PgpuBench {
         ApiServerStandIn api = ApiServerStandIn.start(NODE_NAME)) {
       List<String> options = new ArrayList<>(jvm);
       options.addAll(extra);
-      Process agent =
-          spawn(node, api, options, Files.createTempFile("kubeaccel-bench-train", ".log"));
+      Path log = Files.createTempFile("kubeaccel-bench-train", ".log");
+      Process agent = spawn(node, api, options, log);
       try {
         RegisteredPlugin gpus = kubelet.awaitRegistration(GpuResourcePlugin.GPU, WAIT);
+        awaitStartUpWork(api); // the archive then holds what the agent at rest has loaded
         kubelet.admit("train", "main", GpuResourcePlugin.GPU, 1);
         gpus.allocate(List.of(List.of(gpus.devices().get(0).getID())));
         agent.destroy();
@@ -73,7 +74,18 @@ final class PgpuBench {
         }
       } finally {
         agent.destroyForcibly();
+        Files.deleteIfExists(log);
       }
+    }
+  }
+
+  /** With a node name, start-up work includes the first label write, which follows registration. */
+  private void awaitStartUpWork(ApiServerStandIn api) {
+    if (kubernetes) {
+      Await.until(
+          "node labels published",
+          WAIT,
+          () -> api.nodeLabels().containsKey("nvidia.com/gpu.count"));
     }
   }
 
@@ -87,13 +99,8 @@ final class PgpuBench {
       try {
         RegisteredPlugin gpus = kubelet.awaitRegistration(GpuResourcePlugin.GPU, WAIT);
         double startMs = SimulateCommand.ms(spawned, gpus.registeredNanos());
-        if (kubernetes) {
-          // At rest means after the start-up work, which with a node name includes the labels.
-          Await.until(
-              "node labels published",
-              WAIT,
-              () -> api.nodeLabels().containsKey("nvidia.com/gpu.count"));
-        }
+        // At rest means after the start-up work.
+        awaitStartUpWork(api);
         long rssRest = awaitRestingRss(agent);
         double[] allocate = timeAllocations(gpus);
         long rssAfter = rss(agent.pid());
