@@ -11,11 +11,13 @@
 # entrypoint and an AppCDS archive. Runtime stage: that tree on a small base, nothing else.
 #
 # Measured with `deploy/image/build-rootfs.sh /tmp/rootfs` on this tree (Debian 12's OpenJDK 17 instead of Temurin,
-# 2 CPUs), then `/tmp/rootfs/opt/kubeaccel/bin/kubeaccel bench [--no-appcds]`: the pgpu agent in its own JVM with the
-# entrypoint's options on a simulated 4-GPU node, metrics on (as the DaemonSet runs it), bench as the kubelet:
-#   start -> registered with the kubelet: 375-420 ms with the AppCDS archive, 610-915 ms without it
-#   resident memory at rest: 74 MiB (80 MiB without the archive); after 5,000 Allocate calls: 81 MiB
-#   /opt/kubeaccel: 117 MiB = runtime 61 MiB (jlink --compress=2) + kubeaccel.jar 35 MiB + kubeaccel.jsa 21 MiB;
+# 2 CPUs), then, with /tmp/rootfs/opt/kubeaccel/jre/bin first on PATH, `/tmp/rootfs/opt/kubeaccel/bin/kubeaccel bench
+# --no-appcds` with the entrypoint's options and the image's archive (README, Performance): the pgpu agent in its own
+# JVM on a simulated 4-GPU node, metrics on, node name and Kubernetes client on (as the DaemonSet runs it), bench as
+# the kubelet and the API server:
+#   start -> registered with the kubelet: 359-414 ms with the image's AppCDS archive
+#   resident memory at rest: 98 MiB; after 10,000 Allocate calls: 105 MiB
+#   /opt/kubeaccel: 135 MiB = runtime 61 MiB (jlink --compress=2) + kubeaccel.jar 35 MiB + kubeaccel.jsa 37 MiB;
 #   the base, ubuntu:24.04, adds about 78 MiB.
 
 # Exact tags, no digests: rebuilds pick up the base images' security fixes.

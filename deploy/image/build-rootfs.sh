@@ -3,7 +3,7 @@
 #   jre/            a jlink'd Java runtime of the modules the CLI needs, with its default CDS archive
 #   kubeaccel.jar   the CLI, agent/target/kubeaccel.jar as `mvn package` built it
 #   bin/kubeaccel   the entrypoint, deploy/image/kubeaccel
-#   kubeaccel.jsa   an AppCDS archive recorded by `kubeaccel simulate` run through that entrypoint
+#   kubeaccel.jsa   an AppCDS archive recorded from a pGPU agent run (`kubeaccel bench --record-archive`)
 # A class-data archive names the jar by its path: the tree must run where it was built, which is why the build stage
 # builds it at / and the runtime stage copies /opt/kubeaccel unchanged. Needs JDK 17's jlink (JAVA_HOME, else PATH).
 #
@@ -46,9 +46,11 @@ cp "$jar" "$home/kubeaccel.jar"
 sed "s#^home=/opt/kubeaccel\$#home=$home#" "$repo/deploy/image/kubeaccel" >"$home/bin/kubeaccel"
 chmod 755 "$home/bin/kubeaccel"
 
-# Train the archive through the entrypoint, so it is recorded with the very options it will be used with.
-PATH="$home/jre/bin:$PATH" JAVA_OPTS="-Xmx256m -XX:ArchiveClassesAtExit=$home/kubeaccel.jsa" \
-  "$home/bin/kubeaccel" simulate >"$home/.training.log" 2>&1 || {
+# Record the archive from a node agent as its DaemonSet runs it (own process, node name, Kubernetes client, metrics),
+# started by bench with the entrypoint's agent options on this runtime and jar, so the archive matches how the agents
+# start. Every role shares it: the agents' own code, gRPC, Netty, protobuf, fabric8 and Jackson are common to them.
+PATH="$home/jre/bin:$PATH" JAVA_OPTS="-Xmx256m" \
+  "$home/bin/kubeaccel" bench --record-archive "$home/kubeaccel.jsa" >"$home/.training.log" 2>&1 || {
   cat "$home/.training.log" >&2
   exit 1
 }

@@ -1,6 +1,7 @@
 package io.kubeaccel.agent;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -90,6 +91,15 @@ final class BenchCommand implements Callable<Integer> {
   boolean noAppCds;
 
   @Option(
+      names = "--record-archive",
+      paramLabel = "FILE",
+      description =
+          "Measure nothing: run the pGPU agent once as --mode pgpu does (with Kubernetes unless --no-kubernetes),"
+              + " record the application class-data archive of that run into FILE, and exit. The image build ships"
+              + " the archive it records so.")
+  Path recordArchive;
+
+  @Option(
       names = "--jvm-option",
       paramLabel = "OPTION",
       description =
@@ -115,7 +125,11 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--mode " + mode + " is not one of: pgpu, vgpu");
     }
     List<String> jvm = jvmOptions.isEmpty() ? AGENT_JVM_OPTIONS : jvmOptions;
-    return new PgpuBench(allocations, restarts, !noKubernetes).run(out, jvm, !noAppCds);
+    PgpuBench bench = new PgpuBench(allocations, restarts, !noKubernetes);
+    if (recordArchive != null) {
+      return bench.record(out, recordArchive, jvm);
+    }
+    return bench.run(out, jvm, !noAppCds);
   }
 
   static double percentile(double[] samples, double percentile) {

@@ -54,6 +54,32 @@ final class PgpuBench {
     }
   }
 
+  /**
+   * Records the class-data archive of one agent run (the training run of {@link #run}) into {@code archive}.
+   *
+   * @return 0 once the archive is written
+   * @throws IllegalArgumentException if {@code archive}'s directory does not exist or the file is a directory
+   */
+  int record(PrintWriter out, Path archive, List<String> jvm) throws Exception {
+    Path file = archive.toAbsolutePath();
+    if (!Files.isDirectory(file.getParent()) || Files.isDirectory(file)) {
+      throw new IllegalArgumentException(
+          "--record-archive " + archive + ": needs a file in an existing directory");
+    }
+    Files.deleteIfExists(
+        file); // the JVM writes it anew, and a stale one would not tell a failed run
+    train(List.of("-XX:ArchiveClassesAtExit=" + file), jvm);
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalStateException("the agent exited without writing " + file
+          + " (the JVM archives classes from jar files only: run this from kubeaccel.jar, e.g. java -jar"
+          + " agent/target/kubeaccel.jar bench --record-archive FILE)");
+    }
+    out.printf(
+        "kubeaccel bench: recorded %s (%.1f MiB) from one pGPU agent run%s%n",
+        file, Files.size(file) / 1048576.0, kubernetes ? " with Kubernetes" : "");
+    return 0;
+  }
+
   /** One agent run on a throw-away node, registered and stopped, so the JVM records the classes it loaded. */
   private void train(List<String> extra, List<String> jvm) throws Exception {
     try (SimulatedNode node = SimulatedNode.create(NodePreset.FOUR_GPU);

@@ -77,6 +77,36 @@ class AgentProcessTest {
     }
   }
 
+  /**
+   * The image build runs this from the jar (deploy/image/build-rootfs.sh; DockerfileTest records one through the
+   * entrypoint). Tests here run from class directories, which the JVM does not archive: the agent runs, and the bench
+   * says why nothing was written.
+   */
+  @Test
+  void benchSaysWhenTheAgentRunWroteNoArchive() {
+    Path archive = logs.resolve("agent.jsa");
+
+    Cli.Result result = Cli.run("bench", "--record-archive", archive.toString());
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+    assertThat(result.err())
+        .contains("the agent exited without writing " + archive)
+        .contains("from jar files only");
+    assertThat(archive).doesNotExist();
+  }
+
+  @Test
+  void benchRefusesAnArchivePathItCannotWriteAndWritesNothing() {
+    Path missing = logs.resolve("no-such-dir").resolve("agent.jsa");
+
+    Cli.Result result = Cli.run("bench", "--record-archive", missing.toString());
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .contains("--record-archive " + missing + ": needs a file in an existing");
+    assertThat(logs.resolve("no-such-dir")).doesNotExist();
+  }
+
   @Test
   void missingNvmlWithFailOnInitErrorExitsNonZeroNamingWhereItLooked() throws Exception {
     Path empty = Files.createDirectories(logs.resolve("no-driver"));

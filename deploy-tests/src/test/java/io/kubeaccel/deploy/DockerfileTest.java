@@ -256,6 +256,30 @@ class DockerfileTest {
     assertThat(script).contains("MALLOC_ARENA_MAX=\"${MALLOC_ARENA_MAX:-2}\"");
   }
 
+  /**
+   * build-rootfs.sh records the image's archive with `bench --record-archive` through the entrypoint; the entrypoint
+   * then starts every role with it, and the JVM maps it (classes come from "shared objects file (top)").
+   */
+  @Test
+  void theImagesArchiveIsRecordedFromAnAgentRunAndUsedByTheEntrypoint() throws Exception {
+    String script =
+        Files.readString(repo.resolve("deploy/image/build-rootfs.sh"), StandardCharsets.UTF_8);
+    assertThat(script)
+        .contains("\"$home/bin/kubeaccel\" bench --record-archive \"$home/kubeaccel.jsa\"");
+    entrypoint(Map.of(), "--version"); // lays out the home directory
+    Path archive = temp.resolve("opt/kubeaccel/kubeaccel.jsa");
+
+    Result recorded = entrypoint(
+        Map.of("JAVA_OPTS", "-Xmx256m"), "bench", "--record-archive", archive.toString());
+    Result used = entrypoint(Map.of("JAVA_OPTS", "-Xlog:class+load=info"), "--version");
+
+    assertThat(recorded.exitCode()).as(recorded.output()).isZero();
+    assertThat(recorded.output()).contains("recorded " + archive, "with Kubernetes");
+    assertThat(Files.size(archive)).isGreaterThan(10L << 20);
+    assertThat(used.exitCode()).as(used.output()).isZero();
+    assertThat(used.output()).contains("io.kubeaccel.agent.Main source: shared objects file (top)");
+  }
+
   private record Result(int exitCode, String output) {}
 
   /**
