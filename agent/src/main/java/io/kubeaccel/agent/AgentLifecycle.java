@@ -71,9 +71,9 @@ final class AgentLifecycle {
       closeAll(log, closing);
       return 1;
     }
-    metrics.watch(runtime.inventory(), runtime.xids());
-    services.started(runtime);
-    started.accept(runtime);
+    // Before anything else starts: a SIGTERM from here on removes the sockets (NodeServices closes
+    // what it is still
+    // starting).
     Runtime.getRuntime()
         .addShutdownHook(new Thread(
             () -> {
@@ -81,6 +81,9 @@ final class AgentLifecycle {
               closeAll(log, closing);
             },
             "kubeaccel-shutdown"));
+    metrics.watch(runtime.inventory(), runtime.xids());
+    services.started(runtime);
+    started.accept(runtime);
     log.info("{} agent running version={}", mode, Version.current());
     String reason = runtime.gaveUp().join();
     log.error("exiting: {}", reason);

@@ -107,12 +107,29 @@ final class ApiServerStandIn implements AutoCloseable {
     return labels;
   }
 
+  /** A request refused with an API server's status code and reason; nothing was changed. */
+  private static final class Refused extends RuntimeException {
+    final int code;
+    final String reason;
+
+    Refused(int code, String reason, String message) {
+      super(message, null, false, false);
+      this.code = code;
+      this.reason = reason;
+    }
+  }
+
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       try {
         route(exchange);
-      } catch (JacksonException | IllegalArgumentException e) {
-        respond(exchange, 422, status(422, "Invalid", e.getMessage()));
+      } catch (Refused e) {
+        respond(exchange, e.code, status(e.code, e.reason, e.getMessage()));
+      } catch (JacksonException e) {
+        respond(
+            exchange, 400, status(400, "BadRequest", "malformed JSON: " + e.getOriginalMessage()));
+      } catch (RuntimeException e) {
+        respond(exchange, 500, status(500, "InternalError", e.toString()));
       }
     }
   }
@@ -129,13 +146,13 @@ final class ApiServerStandIn implements AutoCloseable {
     if (path.equals(nodePath) && method.equals("GET")) {
       respond(exchange, 200, snapshotNode());
     } else if (path.equals(nodePath) && method.equals("PATCH")) {
-      patchNode(exchange, body, type);
+      respond(exchange, 200, patchNode(body, type));
     } else if (path.equals(eventsPath) && method.equals("POST")) {
       respond(exchange, 201, createEvent(body));
-    } else if (event != null && method.equals("GET") && event(event) != null) {
+    } else if (event != null && method.equals("GET")) {
       respond(exchange, 200, event(event));
     } else if (event != null && method.equals("PATCH")) {
-      patchEvent(exchange, event, body);
+      respond(exchange, 200, patchEvent(event, body, type));
     } else {
       unserved.add(method + " " + exchange.getRequestURI());
       respond(exchange, 404, status(404, "NotFound", method + " " + path + " is not served"));
@@ -144,61 +161,101 @@ final class ApiServerStandIn implements AutoCloseable {
 
   private synchronized JsonNode event(String name) {
     ObjectNode event = events.get(name);
-    return event == null ? null : event.deepCopy();
+    if (event == null) {
+      throw new Refused(404, "NotFound", "events \"" + name + "\" not found");
+    }
+    return event.deepCopy();
   }
 
   private synchronized JsonNode snapshotNode() {
     return node.deepCopy();
   }
 
-  private void patchNode(HttpExchange exchange, byte[] body, String type) throws IOException {
+  /** Applies a JSON patch or a merge patch to a copy of the Node, which replaces it only if all of it applies. */
+  private synchronized JsonNode patchNode(byte[] body, String type) {
     JsonNode patch = json.readTree(body);
-    synchronized (this) {
-      if (type != null && type.startsWith("application/json-patch+json")) {
-        for (JsonNode operation : patch) {
-          if (!applyOperation(operation)) {
-            respond(exchange, 409, status(409, "Conflict", "test failed: " + operation));
-            return;
-          }
-        }
-      } else {
-        mergeInto(node, patch);
+    ObjectNode patched = node.deepCopy();
+    if (isJsonPatch(type)) {
+      if (!patch.isArray() || patch.isEmpty()) {
+        throw new Refused(422, "Invalid", "a JSON patch is a non-empty array of operations");
       }
-      ((ObjectNode) node.get("metadata"))
-          .put("resourceVersion", Integer.toString(resourceVersion.incrementAndGet()));
-      nodePatches.incrementAndGet();
+      for (JsonNode operation : patch) {
+        applyOperation(patched, operation);
+      }
+    } else {
+      mergeInto(patched, mergePatch(patch, type));
     }
-    respond(exchange, 200, snapshotNode());
+    JsonNode metadata = patched.path("metadata");
+    if (!metadata.isObject() || !nodeName.equals(metadata.path("name").asString(""))) {
+      throw new Refused(
+          422, "Invalid", "the patch would leave the Node without its metadata or name");
+    }
+    ((ObjectNode) metadata)
+        .put("resourceVersion", Integer.toString(resourceVersion.incrementAndGet()));
+    node.removeAll();
+    node.setAll(patched);
+    nodePatches.incrementAndGet();
+    return node.deepCopy();
   }
 
-  /** One RFC 6902 operation on an object member of the Node; false when a {@code test} does not hold. */
-  private boolean applyOperation(JsonNode operation) {
-    String op = operation.path("op").asString();
-    List<String> path = pointer(operation.path("path").asString());
-    ObjectNode parent = node;
+  private static boolean isJsonPatch(String type) {
+    return type != null && type.startsWith("application/json-patch+json");
+  }
+
+  /** A merge patch (RFC 7386, or a strategic merge patch treated as one) must be a JSON object. */
+  private static JsonNode mergePatch(JsonNode patch, String type) {
+    if (type == null
+        || !(type.startsWith("application/merge-patch+json")
+            || type.startsWith("application/strategic-merge-patch+json"))) {
+      throw new Refused(415, "UnsupportedMediaType", "unsupported patch type " + type);
+    }
+    if (!patch.isObject() || patch.isEmpty()) {
+      throw new Refused(422, "Invalid", "a merge patch is a non-empty JSON object");
+    }
+    return patch;
+  }
+
+  /** One RFC 6902 operation on an object member of {@code target}; a {@code test} that does not hold is refused. */
+  private static void applyOperation(ObjectNode target, JsonNode operation) {
+    String op = operation.path("op").asString("");
+    if (!List.of("test", "add", "replace", "remove").contains(op)) {
+      throw new Refused(422, "Invalid", "unsupported JSON patch operation " + op);
+    }
+    String where = operation.path("path").asString("");
+    List<String> path = pointer(where);
+    ObjectNode parent = target;
     for (String step : path.subList(0, path.size() - 1)) {
       JsonNode next = parent.get(step);
       if (next == null || !next.isObject()) {
-        throw new IllegalArgumentException(
-            "no object at " + operation.path("path").asString());
+        throw new Refused(422, "Invalid", "no object at " + where);
       }
       parent = (ObjectNode) next;
     }
     String last = path.get(path.size() - 1);
+    JsonNode value = operation.get("value");
+    if (value == null && !op.equals("remove")) {
+      throw new Refused(422, "Invalid", "operation " + op + " at " + where + " has no value");
+    }
     switch (op) {
       case "test" -> {
-        return operation.get("value").equals(parent.get(last));
+        if (!value.equals(parent.get(last))) {
+          throw new Refused(422, "Invalid", "test failed at " + where);
+        }
       }
-      case "add", "replace" -> parent.set(last, operation.get("value"));
-      case "remove" -> parent.remove(last);
-      default -> throw new IllegalArgumentException("unsupported JSON patch operation " + op);
+      case "add", "replace" -> parent.set(last, value);
+      case "remove" -> {
+        if (parent.remove(last) == null) {
+          throw new Refused(422, "Invalid", "nothing to remove at " + where);
+        }
+      }
+      default -> throw new Refused(422, "Invalid", "unsupported JSON patch operation " + op);
     }
-    return true;
   }
 
   private static List<String> pointer(String path) {
-    if (!path.startsWith("/")) {
-      throw new IllegalArgumentException("JSON pointer must start with /: " + path);
+    if (!path.startsWith("/") || path.length() < 2) {
+      throw new Refused(
+          422, "Invalid", "JSON pointer must start with / and name a member: " + path);
     }
     return java.util.Arrays.stream(path.substring(1).split("/", -1))
         .map(step -> step.replace("~1", "/").replace("~0", "~"))
@@ -220,34 +277,39 @@ final class ApiServerStandIn implements AutoCloseable {
   }
 
   private synchronized JsonNode createEvent(byte[] body) {
-    ObjectNode event = (ObjectNode) json.readTree(body);
-    ObjectNode metadata = (ObjectNode) event.path("metadata");
-    String name = metadata.path("name").asString("event-" + events.size());
+    JsonNode parsed = json.readTree(body);
+    if (!parsed.isObject() || !parsed.path("metadata").isObject()) {
+      throw new Refused(422, "Invalid", "an Event is a JSON object with metadata");
+    }
+    ObjectNode event = (ObjectNode) parsed;
+    ObjectNode metadata = (ObjectNode) event.get("metadata");
+    String name = metadata.path("name").asString("");
+    if (name.isEmpty()) {
+      throw new Refused(422, "Invalid", "metadata.name is required");
+    }
+    if (events.containsKey(name)) {
+      throw new Refused(409, "AlreadyExists", "events \"" + name + "\" already exists");
+    }
     metadata
-        .put("name", name)
         .put("uid", "event-uid-" + events.size())
         .put("resourceVersion", Integer.toString(resourceVersion.incrementAndGet()));
     events.put(name, event);
     return event.deepCopy();
   }
 
-  private void patchEvent(HttpExchange exchange, String name, byte[] body) throws IOException {
-    JsonNode patch = json.readTree(body);
-    JsonNode patched;
-    synchronized (this) {
-      ObjectNode event = events.get(name);
-      if (event == null) {
-        patched = null;
-      } else {
-        mergeInto(event, patch);
-        patched = event.deepCopy();
-      }
+  private synchronized JsonNode patchEvent(String name, byte[] body, String type) {
+    JsonNode patch = mergePatch(json.readTree(body), type);
+    ObjectNode event = events.get(name);
+    if (event == null) {
+      throw new Refused(404, "NotFound", "events \"" + name + "\" not found");
     }
-    if (patched == null) {
-      respond(exchange, 404, status(404, "NotFound", "events \"" + name + "\" not found"));
-    } else {
-      respond(exchange, 200, patched);
+    ObjectNode patched = event.deepCopy();
+    mergeInto(patched, patch);
+    if (!name.equals(patched.path("metadata").path("name").asString(""))) {
+      throw new Refused(422, "Invalid", "the patch would change the Event's metadata.name");
     }
+    events.put(name, patched);
+    return patched.deepCopy();
   }
 
   private ObjectNode status(int code, String reason, String message) {
@@ -267,7 +329,8 @@ final class ApiServerStandIn implements AutoCloseable {
   private static byte[] readBody(InputStream in) throws IOException {
     byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
     if (body.length > MAX_BODY_BYTES) {
-      throw new IllegalArgumentException("request body over " + MAX_BODY_BYTES + " bytes");
+      throw new Refused(
+          413, "RequestEntityTooLarge", "request body over " + MAX_BODY_BYTES + " bytes");
     }
     return body;
   }

@@ -46,6 +46,7 @@ final class NodeServices implements AutoCloseable {
   private final PodResourcesLookup lookup;
   private final List<AutoCloseable> running = new ArrayList<>();
   private volatile KubeAccess kube;
+  private boolean closed;
   private volatile NodeMetadataParts metadata;
 
   private record Deferred(Config config, KubeSettings settings) {}
@@ -125,7 +126,7 @@ final class NodeServices implements AutoCloseable {
   }
 
   /** Before the kubelet sees a device: withhold what another mode's containers hold, and keep checking. */
-  void beforeServing(AgentRuntime runtime) {
+  synchronized void beforeServing(AgentRuntime runtime) {
     ModeSwitchGuard guard = new ModeSwitchGuard(
         lookup,
         Set.copyOf(runtime.resources()),
@@ -136,15 +137,19 @@ final class NodeServices implements AutoCloseable {
     running.add(guard);
   }
 
-  /** Once serving: node labels kept current, Events for health transitions. */
-  void started(AgentRuntime runtime) {
+  /**
+   * Once serving: node labels kept current, Events for health transitions. A client that cannot be made (its
+   * configuration was checked at start) leaves labels and Events off, said with the cause.
+   */
+  synchronized void started(AgentRuntime runtime) {
+    if (closed) {
+      return;
+    }
     if (kube == null && deferred != null) {
       try {
         use(KubeAccess.connect(deferred.config(), deferred.settings(), false));
       } catch (RuntimeException e) {
-        log.error(
-            "cannot make the Kubernetes client, node labels and Events are off reason=\"{}\"",
-            e.toString());
+        log.error("cannot make the Kubernetes client, node labels and Events are off", e);
         return;
       }
     }
@@ -186,8 +191,13 @@ final class NodeServices implements AutoCloseable {
     return closed::countDown;
   }
 
+  /** Stops what runs; waits for {@link #started} when a shutdown comes while it makes the client. Idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     List<AutoCloseable> reversed = new ArrayList<>(running);
     Collections.reverse(reversed);
     for (AutoCloseable service : reversed) {

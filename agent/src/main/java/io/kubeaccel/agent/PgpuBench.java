@@ -84,12 +84,13 @@ final class PgpuBench {
   private void train(List<String> extra, List<String> jvm) throws Exception {
     try (SimulatedNode node = SimulatedNode.create(NodePreset.FOUR_GPU);
         KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir());
-        ApiServerStandIn api = ApiServerStandIn.start(NODE_NAME)) {
+        ApiServerStandIn api = kubernetes ? ApiServerStandIn.start(NODE_NAME) : null) {
       List<String> options = new ArrayList<>(jvm);
       options.addAll(extra);
       Path log = Files.createTempFile("kubeaccel-bench-train", ".log");
-      Process agent = spawn(node, api, options, log);
+      Process agent = null;
       try {
+        agent = spawn(node, api, options, log);
         RegisteredPlugin gpus = kubelet.awaitRegistration(GpuResourcePlugin.GPU, WAIT);
         awaitStartUpWork(api); // the archive then holds what the agent at rest has loaded
         kubelet.admit("train", "main", GpuResourcePlugin.GPU, 1);
@@ -98,11 +99,31 @@ final class PgpuBench {
         if (!agent.waitFor(30, TimeUnit.SECONDS)) {
           throw new IllegalStateException("training run did not exit after SIGTERM");
         }
+      } catch (Exception e) {
+        throw withAgentLog(e, log);
       } finally {
-        agent.destroyForcibly();
-        Files.deleteIfExists(log);
+        stop(agent, log);
       }
     }
+  }
+
+  private static void stop(Process agent, Path log) throws IOException {
+    if (agent != null) {
+      agent.destroyForcibly();
+    }
+    Files.deleteIfExists(log);
+  }
+
+  /** {@code failure} with the end of the agent's log attached, which goes with the temporary file otherwise. */
+  private static Exception withAgentLog(Exception failure, Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+      failure.addSuppressed(new IllegalStateException("agent log (last 40 lines):\n" + tail));
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+    return failure;
   }
 
   /** With a node name, start-up work includes the first label write, which follows registration. */
@@ -118,11 +139,12 @@ final class PgpuBench {
   private Integer measure(PrintWriter out, List<String> jvm) throws Exception {
     try (SimulatedNode node = SimulatedNode.create(NodePreset.FOUR_GPU);
         KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir());
-        ApiServerStandIn api = ApiServerStandIn.start(NODE_NAME)) {
+        ApiServerStandIn api = kubernetes ? ApiServerStandIn.start(NODE_NAME) : null) {
       Path log = Files.createTempFile("kubeaccel-bench-agent", ".log");
       long spawned = System.nanoTime();
-      Process agent = spawn(node, api, jvm, log);
+      Process agent = null;
       try {
+        agent = spawn(node, api, jvm, log);
         RegisteredPlugin gpus = kubelet.awaitRegistration(GpuResourcePlugin.GPU, WAIT);
         double startMs = SimulateCommand.ms(spawned, gpus.registeredNanos());
         // At rest means after the start-up work.
@@ -170,9 +192,10 @@ final class PgpuBench {
             "  SIGTERM -> exited                %8.1f ms  (exited: %s, socket removed: %s)%n",
             stopMs, exited, socketGone);
         return exited && socketGone ? 0 : 1;
+      } catch (Exception e) {
+        throw withAgentLog(e, log);
       } finally {
-        agent.destroyForcibly();
-        Files.deleteIfExists(log);
+        stop(agent, log);
       }
     }
   }

@@ -68,19 +68,22 @@ class ApiServerStandInTest {
   }
 
   @Test
-  void aFailedTestIsAConflictAndChangesNothing() throws Exception {
+  void aPatchWhoseTestFailsIsRefusedWhole() throws Exception {
     HttpResponse<String> response = send(
         "PATCH",
         "/api/v1/nodes/gpu-node-1",
         "application/json-patch+json",
-        "[{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":\"stale\"}]");
+        "[{\"op\":\"add\",\"path\":\"/metadata/labels/a\",\"value\":\"1\"},"
+            + "{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":\"stale\"}]");
 
-    assertThat(response.statusCode()).isEqualTo(409);
+    assertThat(response.statusCode()).isEqualTo(422);
+    assertThat(response.body()).contains("test failed at /metadata/resourceVersion");
+    assertThat(api.nodeLabels()).containsOnlyKeys("kubernetes.io/hostname");
     assertThat(api.nodePatches()).isZero();
   }
 
   @Test
-  void eventsAreCreatedAndPatched() {
+  void eventsAreCreatedAndPatched() throws Exception {
     client
         .v1()
         .events()
@@ -100,6 +103,21 @@ class ApiServerStandInTest {
         .withName("gpu-node-1.health")
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"count\":2}");
 
+    HttpResponse<String> again = send(
+        "POST",
+        "/api/v1/namespaces/default/events",
+        "application/json",
+        "{\"metadata\":{\"name\":\"gpu-node-1.health\"}}");
+
+    assertThat(again.statusCode()).isEqualTo(409);
+    assertThat(client
+            .v1()
+            .events()
+            .inNamespace("default")
+            .withName("gpu-node-1.health")
+            .get()
+            .getCount())
+        .isEqualTo(2);
     assertThat(api.events()).isEqualTo(1);
     assertThat(api.unserved()).isEmpty();
   }
@@ -111,23 +129,33 @@ class ApiServerStandInTest {
     assertThat(api.unserved())
         .containsExactly("GET /api/v1/nodes/another-node", "GET /api/v1/namespaces/default/pods/p");
 
-    assertThat(send("PATCH", "/api/v1/nodes/gpu-node-1", "application/json-patch+json", "[{")
-            .statusCode())
-        .isEqualTo(422);
-    assertThat(send(
-                "PATCH",
-                "/api/v1/nodes/gpu-node-1",
-                "application/json-patch+json",
-                "[{\"op\":\"move\",\"path\":\"/metadata/labels/a\"}]")
+    String node = "/api/v1/nodes/gpu-node-1";
+    String jsonPatch = "application/json-patch+json";
+    String merge = "application/merge-patch+json";
+    String before = client.nodes().withName("gpu-node-1").get().toString();
+    assertThat(send("PATCH", node, jsonPatch, "[{").statusCode()).isEqualTo(400);
+    assertThat(send("PATCH", node, jsonPatch, "[{\"op\":\"move\",\"path\":\"/metadata/labels/a\"}]")
             .body())
         .contains("unsupported JSON patch operation move");
-    assertThat(send(
-                "POST",
-                "/api/v1/namespaces/default/events",
-                "application/json",
-                "x".repeat((1 << 20) + 1))
-            .statusCode())
-        .isEqualTo(422);
+    assertThat(send("PATCH", node, jsonPatch, "[{\"op\":\"test\",\"path\":\"/metadata/name\"}]")
+            .body())
+        .contains("has no value");
+    assertThat(send("PATCH", node, jsonPatch, "{}").statusCode()).isEqualTo(422);
+    assertThat(send("PATCH", node, merge, "{\"metadata\":5}").body())
+        .contains("without its metadata or name");
+    assertThat(send("PATCH", node, merge, "5").statusCode()).isEqualTo(422);
+    assertThat(send("PATCH", node, "text/plain", "{\"a\":1}").statusCode()).isEqualTo(415);
+    String events = "/api/v1/namespaces/default/events";
+    assertThat(send("POST", events, "application/json", "[]").statusCode()).isEqualTo(422);
+    assertThat(send("POST", events, "application/json", "{\"metadata\":{}}").body())
+        .contains("metadata.name is required");
+    assertThat(
+            send("POST", events, "application/json", "x".repeat((1 << 20) + 1)).statusCode())
+        .isEqualTo(413);
+    assertThat(send("PATCH", events + "/none", merge, "{\"count\":2}").statusCode())
+        .isEqualTo(404);
+    assertThat(client.nodes().withName("gpu-node-1").get().toString()).isEqualTo(before);
+    assertThat(api.events()).isZero();
     assertThat(api.nodePatches()).isZero();
   }
 

@@ -3,6 +3,8 @@ package io.kubeaccel.core.kube;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.internal.SSLUtils;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -100,11 +102,33 @@ public final class KubeAccess implements AutoCloseable {
     Config base = settings.kubeconfig() == null
         ? Config.autoConfigure(null)
         : Config.fromKubeconfig(settings.kubeconfig().toFile());
-    return new ConfigBuilder(base)
+    Config config = new ConfigBuilder(base)
         .withRequestRetryBackoffLimit(0)
         .withConnectionTimeout(10_000)
         .withRequestTimeout(30_000)
         .build();
+    if (settings.kubeconfig() != null) {
+      checkTlsMaterial(config, settings.kubeconfig());
+    }
+    return config;
+  }
+
+  /**
+   * Loads the certificates and keys {@code config} names, as building the client will: a kubeconfig that reads fine
+   * but names a missing CA file or holds a broken client key would otherwise fail only then.
+   */
+  private static void checkTlsMaterial(Config config, java.nio.file.Path kubeconfig) {
+    try {
+      SSLUtils.trustManagers(config);
+      SSLUtils.keyManagers(config);
+    } catch (Exception e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      throw new KubernetesClientException(
+          "kubeconfig " + kubeconfig + ": its certificates or keys cannot be loaded: " + root, e);
+    }
   }
 
   /** Like {@link #connect(KubeSettings, boolean)} with a configuration read before ({@link #clientConfig}). */

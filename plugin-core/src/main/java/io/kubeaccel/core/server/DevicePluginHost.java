@@ -99,8 +99,7 @@ public final class DevicePluginHost implements AutoCloseable {
       log.info(
           "kubelet not running yet, will register when it appears dir={}", settings.deviceDir());
     }
-    reconcile();
-    watcher.start();
+    watcher.start(reconcile());
   }
 
   /**

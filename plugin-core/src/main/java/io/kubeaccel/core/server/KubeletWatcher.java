@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * new {@code kubelet.sock} or a deleted file, and every {@link HostSettings#socketCheckInterval()} regardless (a
  * missed or coalesced event then costs at most one interval). While something is pending it looks again sooner, as
  * {@link RetryPolicy} says: within milliseconds while waiting for a kubelet that is starting, with back-off from 1 s
- * to 30 s after a failure.
+ * to 30 s after a failure, which only a new {@code kubelet.sock} cuts short.
  */
 final class KubeletWatcher implements AutoCloseable {
 
@@ -37,6 +37,7 @@ final class KubeletWatcher implements AutoCloseable {
   private final WatchService watchService;
   private final Thread thread;
   private volatile boolean closed;
+  private volatile RetryPolicy.Pending initial = RetryPolicy.Pending.NOTHING;
 
   KubeletWatcher(HostSettings settings, Reconciler reconciler) throws IOException {
     this.settings = settings;
@@ -47,7 +48,9 @@ final class KubeletWatcher implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  void start() {
+  /** Starts watching; {@code initial} is what the first reconciliation (the caller's) left pending. */
+  void start(RetryPolicy.Pending initial) {
+    this.initial = initial;
     thread.start();
   }
 
@@ -57,15 +60,15 @@ final class KubeletWatcher implements AutoCloseable {
 
   private void run() {
     RetryPolicy retries = new RetryPolicy(settings.socketCheckInterval());
-    Duration wait = settings.socketCheckInterval();
+    RetryPolicy.Pending pending = initial;
+    Duration wait = retries.next(pending, false);
     while (!closed) {
       boolean woken;
       try {
-        woken = awaitChange(wait);
+        woken = awaitChange(wait, pending == RetryPolicy.Pending.FAILURE);
       } catch (InterruptedException | ClosedWatchServiceException e) {
         return;
       }
-      RetryPolicy.Pending pending;
       try {
         pending = reconciler.reconcile();
       } catch (RuntimeException e) {
@@ -80,16 +83,34 @@ final class KubeletWatcher implements AutoCloseable {
    * Waits up to {@code wait} for directory events. The events only wake the watcher: what changed is found by
    * looking at the files, so lost or coalesced events cannot mislead it.
    *
-   * @return whether events arrived (false: the wait ran out)
+   * @param kubeletOnly after a failure only a new {@code kubelet.sock} cuts the wait short: other events (the agent's
+   *     own socket among them) are no reason to try again sooner
+   * @return whether events ended the wait (false: it ran out)
    */
-  private boolean awaitChange(Duration wait) throws InterruptedException {
-    WatchKey signalled = watchService.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
-    boolean woken = signalled != null;
+  private boolean awaitChange(Duration wait, boolean kubeletOnly) throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      WatchKey signalled = left > 0 ? watchService.poll(left, TimeUnit.NANOSECONDS) : null;
+      if (signalled == null) {
+        return false;
+      }
+      if (drain(signalled) || !kubeletOnly) {
+        return true;
+      }
+    }
+  }
+
+  /** Takes every queued event, {@code first}'s and what arrived meanwhile; true if a kubelet.sock was created. */
+  private boolean drain(WatchKey first) {
+    boolean kubeletCreated = false;
+    WatchKey signalled = first;
     while (signalled != null) {
       for (WatchEvent<?> event : signalled.pollEvents()) {
         if (event.kind() == ENTRY_CREATE
             && HostSettings.KUBELET_SOCKET.equals(((Path) event.context()).toString())) {
           log.info("kubelet socket created dir={}", settings.deviceDir());
+          kubeletCreated = true;
         }
       }
       if (!signalled.reset()) {
@@ -97,7 +118,7 @@ final class KubeletWatcher implements AutoCloseable {
       }
       signalled = watchService.poll(); // drain what arrived meanwhile, without waiting
     }
-    return woken;
+    return kubeletCreated;
   }
 
   /**

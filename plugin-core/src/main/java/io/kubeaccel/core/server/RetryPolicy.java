@@ -12,7 +12,8 @@ import java.time.Duration;
  *       the first Register after the file appears can be refused; the next try a few milliseconds later succeeds.
  *       A directory event starts this sequence over: the kubelet's files changed, so it may be there now.
  *   <li>A failure (serve or register failed for a reason of ours or the kubelet's): 1 s, doubling up to 30 s, so
- *       the crash-loop guard's budget spans a minute or more. Events do not shorten it.
+ *       the crash-loop guard's budget spans a minute or more. Events do not restart it; the watcher ends such a wait
+ *       early only for a new {@code kubelet.sock}.
  * </ul>
  *
  * Not thread-safe: the watcher thread owns it.

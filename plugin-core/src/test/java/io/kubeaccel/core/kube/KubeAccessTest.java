@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -119,5 +120,37 @@ class KubeAccessTest {
           .extracting(MockApiServer.Request::path)
           .noneMatch(path -> path.contains("/pods"));
     }
+  }
+
+  /** A kubeconfig that parses but names a CA file that is not there is refused when it is read, with the cause. */
+  @Test
+  void aKubeconfigWhoseCertificatesCannotBeLoadedIsRefusedWhenRead() throws Exception {
+    Path kubeconfig = dir.resolve("kubeconfig");
+    Files.writeString(kubeconfig, """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: c
+          cluster:
+            server: https://127.0.0.1:6443
+            certificate-authority: %s
+        users:
+        - name: agent
+          user:
+            token: not-a-real-token
+        contexts:
+        - name: x
+          context:
+            cluster: c
+            user: agent
+        current-context: x
+        """.formatted(dir.resolve("missing-ca.crt")));
+    KubeSettings settings = new KubeSettings(NODE, kubeconfig, Duration.ZERO, Duration.ZERO);
+
+    assertThatThrownBy(() -> KubeAccess.clientConfig(settings))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("kubeconfig " + kubeconfig)
+        .hasMessageContaining("certificates or keys cannot be loaded")
+        .hasMessageContaining("missing-ca.crt");
   }
 }
