@@ -132,6 +132,16 @@ final class BenchCommand implements Callable<Integer> {
     return bench.run(out, jvm, !noAppCds);
   }
 
+  /** "p50 A ms  p99 B ms  max C ms" of {@code samples} (milliseconds) with {@code decimals} digits. */
+  static String summary(double[] samples, int decimals) {
+    String number = "%." + decimals + "f";
+    return String.format(
+        "p50 " + number + " ms  p99 " + number + " ms  max " + number + " ms",
+        percentile(samples, 50),
+        percentile(samples, 99),
+        percentile(samples, 100));
+  }
+
   static double percentile(double[] samples, double percentile) {
     double[] sorted = samples.clone();
     Arrays.sort(sorted);

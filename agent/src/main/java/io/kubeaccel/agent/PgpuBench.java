@@ -171,11 +171,7 @@ final class PgpuBench {
                     + api.nodePatches() + " node patches");
         out.printf("  start -> registered              %8.1f ms%n", startMs);
         out.printf(
-            "  Allocate latency (%d calls)   p50 %.3f ms  p99 %.3f ms  max %.3f ms%n",
-            allocations,
-            BenchCommand.percentile(allocate, 50),
-            BenchCommand.percentile(allocate, 99),
-            BenchCommand.percentile(allocate, 100));
+            "  Allocate latency (%d calls)   %s%n", allocations, BenchCommand.summary(allocate, 3));
         out.printf(
             "  XID -> ListAndWatch update       p50 %.1f ms  max %.1f ms  (%d events)%n",
             BenchCommand.percentile(health, 50),

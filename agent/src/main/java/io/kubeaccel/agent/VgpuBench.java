@@ -113,11 +113,6 @@ final class VgpuBench {
 
   private static void print(PrintWriter out, String what, List<Double> samples) {
     double[] values = samples.stream().mapToDouble(Double::doubleValue).toArray();
-    out.printf(
-        "  %-88s p50 %.2f ms  p99 %.2f ms  max %.2f ms%n",
-        what,
-        BenchCommand.percentile(values, 50),
-        BenchCommand.percentile(values, 99),
-        BenchCommand.percentile(values, 100));
+    out.printf("  %-88s %s%n", what, BenchCommand.summary(values, 2));
   }
 }

@@ -34,6 +34,11 @@ class KubeAccessTest {
   }
 
   private Path kubeconfig(String server) throws IOException {
+    return kubeconfig(server, "insecure-skip-tls-verify: true");
+  }
+
+  /** A kubeconfig for {@code server} with one more line of cluster settings ({@code tls}). */
+  private Path kubeconfig(String server, String tls) throws IOException {
     Path kubeconfig = dir.resolve("kubeconfig");
     Files.writeString(kubeconfig, """
         apiVersion: v1
@@ -42,7 +47,7 @@ class KubeAccessTest {
         - name: down
           cluster:
             server: %s
-            insecure-skip-tls-verify: true
+            %s
         users:
         - name: agent
           user:
@@ -53,7 +58,7 @@ class KubeAccessTest {
             cluster: down
             user: agent
         current-context: down
-        """.formatted(server));
+        """.formatted(server, tls));
     return kubeconfig;
   }
 
@@ -125,26 +130,8 @@ class KubeAccessTest {
   /** A kubeconfig that parses but names a CA file that is not there is refused when it is read, with the cause. */
   @Test
   void aKubeconfigWhoseCertificatesCannotBeLoadedIsRefusedWhenRead() throws Exception {
-    Path kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: c
-          cluster:
-            server: https://127.0.0.1:6443
-            certificate-authority: %s
-        users:
-        - name: agent
-          user:
-            token: not-a-real-token
-        contexts:
-        - name: x
-          context:
-            cluster: c
-            user: agent
-        current-context: x
-        """.formatted(dir.resolve("missing-ca.crt")));
+    Path kubeconfig = kubeconfig(
+        "https://127.0.0.1:6443", "certificate-authority: " + dir.resolve("missing-ca.crt"));
     KubeSettings settings = new KubeSettings(NODE, kubeconfig, Duration.ZERO, Duration.ZERO);
 
     assertThatThrownBy(() -> KubeAccess.clientConfig(settings))
