@@ -1,5 +1,7 @@
 package io.kubeaccel.agent;
 
+import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,30 +15,56 @@ import picocli.CommandLine.Spec;
     description = {
       "Kubernetes node agents that make NVIDIA GPUs schedulable as whole cards (pGPU), slices (vGPU) or MPS shares.",
       "Each node runs the agent of the mode its label nvidia-device-enable=pgpu|vgpu|mps selects."
-    },
-    subcommands = {
-      PgpuCommand.class,
-      VgpuCommand.class,
-      MpsCommand.class,
-      ExtenderCommand.class,
-      SimulateCommand.class,
-      SimulateNodeCommand.class,
-      BenchCommand.class,
-      DoctorCommand.class,
-      CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
+
+  /**
+   * The subcommands, in the order help lists them (each named by its own {@code @Command}). Added to the command
+   * line by {@link #commandLine(String)}, not declared on this class, so that a run of one builds only that one.
+   */
+  private static final List<Supplier<Object>> SUBCOMMANDS = List.of(
+      PgpuCommand::new,
+      VgpuCommand::new,
+      MpsCommand::new,
+      ExtenderCommand::new,
+      SimulateCommand::new,
+      SimulateNodeCommand::new,
+      BenchCommand::new,
+      DoctorCommand::new);
+
+  /** Names of {@link #SUBCOMMANDS}, same order. */
+  private static final List<String> NAMES =
+      List.of("pgpu", "vgpu", "mps", "extender", "simulate", "simulate-node", "bench", "doctor");
 
   @Spec
   CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine(args.length > 0 ? args[0] : null).execute(args));
   }
 
-  /** The configured command line, shared by {@link #main} and tests. */
+  /** The configured command line with every subcommand, shared by {@link #main} and tests. */
   public static CommandLine commandLine() {
+    return commandLine(null);
+  }
+
+  /**
+   * The configured command line. When {@code first} (the first argument) names a subcommand, only that one is built:
+   * picocli builds a command's model by reflection over its options, which for all of them took ~100 ms of an
+   * agent's start. Anything else (no argument, an option, {@code help}, a typo) gets all of them, so help and
+   * suggestions list every one.
+   */
+  static CommandLine commandLine(String first) {
     CommandLine cli = new CommandLine(new Main());
+    int only = first == null ? -1 : NAMES.indexOf(first);
+    for (int i = 0; i < SUBCOMMANDS.size(); i++) {
+      if (only < 0 || only == i) {
+        cli.addSubcommand(NAMES.get(i), SUBCOMMANDS.get(i).get());
+      }
+    }
+    if (only < 0) {
+      cli.addSubcommand("help", new CommandLine.HelpCommand());
+    }
     // Every subcommand's -V/--version says what the top command's does.
     cli.getSubcommands()
         .values()
