@@ -4,12 +4,18 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.EncoderBase;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import org.slf4j.LoggerFactory;
 
 /** Configures logging once, from the command line, before anything logs: readable text by default, or JSON. */
@@ -36,6 +42,52 @@ final class Logging {
     }
   }
 
+  /**
+   * Readable lines, {@code 2026-11-23T16:43:56.749Z INFO  [thread] Logger - message}, and a throwable's stack trace
+   * below its line: what logback's pattern {@code %d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{0} -
+   * %msg%n} writes, without the pattern machinery (about a hundred classes, 60 of them lambdas, in every agent).
+   */
+  static final class TextEncoder extends EncoderBase<ILoggingEvent> {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern(
+            "yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
+        .withZone(ZoneId.systemDefault());
+
+    @Override
+    public byte[] encode(ILoggingEvent event) {
+      StringBuilder line = new StringBuilder(128);
+      TIME.formatTo(Instant.ofEpochMilli(event.getTimeStamp()), line);
+      String level = event.getLevel().toString();
+      line.append(' ').append(level);
+      for (int pad = level.length(); pad < 5; pad++) {
+        line.append(' ');
+      }
+      String logger = event.getLoggerName();
+      line.append(" [")
+          .append(event.getThreadName())
+          .append("] ")
+          .append(logger, logger.lastIndexOf('.') + 1, logger.length())
+          .append(" - ")
+          .append(event.getFormattedMessage())
+          .append(CoreConstants.LINE_SEPARATOR);
+      if (event.getThrowableProxy() != null) {
+        line.append(ThrowableProxyUtil.asString(event.getThrowableProxy()))
+            .append(CoreConstants.LINE_SEPARATOR);
+      }
+      return line.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public byte[] headerBytes() {
+      return null;
+    }
+
+    @Override
+    public byte[] footerBytes() {
+      return null;
+    }
+  }
+
   static void configure(Format format, String level) {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     context.reset();
@@ -52,9 +104,7 @@ final class Logging {
       json.setWithArguments(false);
       encoder = json;
     } else {
-      PatternLayoutEncoder text = new PatternLayoutEncoder();
-      text.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{0} - %msg%n");
-      encoder = text;
+      encoder = new TextEncoder();
     }
     encoder.setContext(context);
     encoder.start();
