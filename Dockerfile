@@ -57,6 +57,10 @@ LABEL org.opencontainers.image.title="kubeaccel" \
       org.opencontainers.image.base.name="docker.io/library/ubuntu:24.04"
 ENV PATH=/opt/kubeaccel/jre/bin:$PATH
 COPY --from=build /opt/kubeaccel /opt/kubeaccel
+# The AppCDS archive names the jar by path, size and modification time: a copy that changed any of them (a build that
+# rewrites timestamps, say) would be ignored at every start, silently (the entrypoint turns CDS logging off), yet
+# still cost its memory. -Xshare:on makes that fail the build instead.
+RUN ["/opt/kubeaccel/jre/bin/java", "-XX:+UseSerialGC", "-Xshare:on", "-XX:SharedArchiveFile=/opt/kubeaccel/kubeaccel.jsa", "-jar", "/opt/kubeaccel/kubeaccel.jar", "--version"]
 # Non-root by default, as the extender runs; the agent DaemonSets set runAsUser 0: the kubelet's device-plugin
 # directory is root's.
 USER 65532:65532

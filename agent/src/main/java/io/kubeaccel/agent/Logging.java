@@ -46,6 +46,7 @@ final class Logging {
    * Readable lines, {@code 2026-11-23T16:43:56.749Z INFO  [thread] Logger - message}, and a throwable's stack trace
    * below its line: what logback's pattern {@code %d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{0} -
    * %msg%n} writes, without the pattern machinery (about a hundred classes, 60 of them lambdas, in every agent).
+   * Always UTF-8, where the pattern used the JVM's default charset (ASCII in the image, which has no locale).
    */
   static final class TextEncoder extends EncoderBase<ILoggingEvent> {
 
@@ -71,8 +72,8 @@ final class Logging {
           .append(event.getFormattedMessage())
           .append(CoreConstants.LINE_SEPARATOR);
       if (event.getThrowableProxy() != null) {
-        line.append(ThrowableProxyUtil.asString(event.getThrowableProxy()))
-            .append(CoreConstants.LINE_SEPARATOR);
+        line.append(
+            ThrowableProxyUtil.asString(event.getThrowableProxy())); // ends with a line separator
       }
       return line.toString().getBytes(StandardCharsets.UTF_8);
     }

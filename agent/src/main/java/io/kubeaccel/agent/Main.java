@@ -50,8 +50,8 @@ public final class Main implements Runnable {
 
   /**
    * The configured command line. When {@code first} (the first argument) names a subcommand, only that one is built:
-   * picocli builds a command's model by reflection over its options, which for all of them took ~100 ms of an
-   * agent's start. Anything else (no argument, an option, {@code help}, a typo) gets all of them, so help and
+   * picocli builds a command's model by reflection over its options, which for all of them kept 2.6 MiB resident in
+   * every agent (start time did not change measurably). Anything else (no argument, an option, {@code help}, a typo) gets all of them, so help and
    * suggestions list every one.
    */
   static CommandLine commandLine(String first) {

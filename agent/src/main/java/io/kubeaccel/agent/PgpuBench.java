@@ -66,14 +66,15 @@ final class PgpuBench {
       throw new IllegalArgumentException(
           "--record-archive " + archive + ": needs a file in an existing directory");
     }
-    Files.deleteIfExists(
-        file); // the JVM writes it anew, and a stale one would not tell a failed run
-    train(List.of("-XX:ArchiveClassesAtExit=" + file), jvm);
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalStateException("the agent exited without writing " + file
-          + " (the JVM archives classes from jar files only: run this from kubeaccel.jar, e.g. java -jar"
-          + " agent/target/kubeaccel.jar bench --record-archive FILE)");
-    }
+    // The JVM writes it anew, and a stale one would not tell a failed run.
+    Files.deleteIfExists(file);
+    // The agent's options silence CDS; its warnings say why an archive was not written (they go
+    // with the
+    // agent's log attached to the failure).
+    train(
+        List.of("-XX:ArchiveClassesAtExit=" + file, "-Xlog:cds=warning,cds+dynamic=warning"),
+        jvm,
+        file);
     out.printf(
         "kubeaccel bench: recorded %s (%.1f MiB) from one pGPU agent run%s%n",
         file, Files.size(file) / 1048576.0, kubernetes ? " with Kubernetes" : "");
@@ -82,6 +83,11 @@ final class PgpuBench {
 
   /** One agent run on a throw-away node, registered and stopped, so the JVM records the classes it loaded. */
   private void train(List<String> extra, List<String> jvm) throws Exception {
+    train(extra, jvm, null);
+  }
+
+  /** With {@code archive} set, the run fails (with the agent's log) unless the agent wrote it on exit. */
+  private void train(List<String> extra, List<String> jvm, Path archive) throws Exception {
     try (SimulatedNode node = SimulatedNode.create(NodePreset.FOUR_GPU);
         KubeletStandIn kubelet = KubeletStandIn.start(node.deviceDir());
         ApiServerStandIn api = kubernetes ? ApiServerStandIn.start(NODE_NAME) : null) {
@@ -98,6 +104,11 @@ final class PgpuBench {
         agent.destroy();
         if (!agent.waitFor(30, TimeUnit.SECONDS)) {
           throw new IllegalStateException("training run did not exit after SIGTERM");
+        }
+        if (archive != null && !Files.isRegularFile(archive)) {
+          throw new IllegalStateException("the agent exited without writing " + archive
+              + " (the JVM archives classes from jar files only: run this from kubeaccel.jar, e.g. java"
+              + " -jar agent/target/kubeaccel.jar bench --record-archive FILE)");
         }
       } catch (Exception e) {
         throw withAgentLog(e, log);
@@ -211,12 +222,24 @@ final class PgpuBench {
     // Metrics on, as the DaemonSet runs the agent, but on an ephemeral loopback port: no clash with
     // :9400.
     command.addAll(List.of("--metrics-address=127.0.0.1:0", "--log-level", "warn"));
+    // The simulated node has no PodResources: never the host's real kubelet.
+    command.add("--pod-resources-socket=" + node.root().resolve("pod-resources/kubelet.sock"));
     if (kubernetes) {
       command.add("--node-name=" + NODE_NAME);
     }
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(BenchCommand.AGENT_ENVIRONMENT);
+    // The API server is this process on loopback: a proxy from the environment (an image build's,
+    // say) would send
+    // the agent's calls elsewhere.
+    builder
+        .environment()
+        .keySet()
+        .removeIf(name -> name.equalsIgnoreCase("http_proxy")
+            || name.equalsIgnoreCase("https_proxy")
+            || name.equalsIgnoreCase("all_proxy")
+            || name.equalsIgnoreCase("no_proxy"));
     return builder.start();
   }
 

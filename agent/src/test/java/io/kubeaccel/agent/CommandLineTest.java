@@ -40,6 +40,19 @@ class CommandLineTest {
     assertThat(out.toString()).contains("Usage: kubeaccel pgpu");
   }
 
+  /** Main names each subcommand itself (to build one without the others): the names must be the commands' own. */
+  @Test
+  void eachSubcommandIsAddedUnderItsOwnName() {
+    Main.commandLine()
+        .getSubcommands()
+        .forEach((name, sub) -> assertThat(sub.getCommand()
+                .getClass()
+                .getAnnotation(CommandLine.Command.class)
+                .name())
+            .as(name)
+            .isEqualTo(name));
+  }
+
   @Test
   void helpListsEverySubcommand() {
     Cli.Result result = Cli.run("--help");

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LoggingTest {
@@ -41,7 +43,28 @@ class LoggingTest {
             + System.lineSeparator() + "java.lang.IllegalStateException: cannot serve")
         .contains("\tat io.kubeaccel.agent.LoggingTest")
         .contains("Caused by: java.io.IOException: disk full")
-        .endsWith(System.lineSeparator());
+        .doesNotContain(System.lineSeparator() + System.lineSeparator());
+  }
+
+  /** Byte for byte what logback's PatternLayoutEncoder wrote with the pattern this encoder replaces. */
+  @Test
+  void sameBytesAsThePatternItReplaces() {
+    PatternLayoutEncoder pattern = new PatternLayoutEncoder();
+    pattern.setContext(context);
+    pattern.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{0} - %msg%n");
+    pattern.start();
+    IllegalStateException suppressing = new IllegalStateException("outer", new RuntimeException());
+    suppressing.addSuppressed(new java.io.UncheckedIOException(new java.io.IOException("closing")));
+    List<LoggingEvent> events = List.of(
+        event(Level.WARN, "a {} and {}", null, "b"),
+        event(Level.DEBUG, "two\nlines", null),
+        event(Level.ERROR, "failed", suppressing),
+        event(Level.ERROR, "last argument {}", null, "x", new NullPointerException()));
+
+    for (LoggingEvent event : events) {
+      assertThat(encode(event))
+          .isEqualTo(new String(pattern.encode(event), StandardCharsets.UTF_8));
+    }
   }
 
   private LoggingEvent event(Level level, String message, Throwable throwable, Object... args) {

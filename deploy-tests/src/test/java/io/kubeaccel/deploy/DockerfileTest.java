@@ -147,6 +147,12 @@ class DockerfileTest {
   @Test
   void theRuntimeStageTakesOnlyTheTreeBuildRootfsLaysOutFromFilesTheBuildHas() throws IOException {
     assertThat(runtime().all("COPY")).containsExactly("--from=build " + HOME + " " + HOME);
+    assertThat(runtime().all("RUN"))
+        .as("the runtime stage proves the copied archive still matches its jar")
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("\"" + HOME + "/jre/bin/java\"", "\"-Xshare:on\"")
+        .contains("\"-XX:SharedArchiveFile=" + HOME + "/kubeaccel.jsa\"")
+        .contains("\"-jar\", \"" + HOME + "/kubeaccel.jar\"");
     List<String> runs = build().all("RUN");
     assertThat(runs.get(runs.size() - 1))
         .as("build-rootfs.sh at / after the Maven build, so that /opt/kubeaccel is its tree")
