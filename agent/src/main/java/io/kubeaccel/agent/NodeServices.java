@@ -116,6 +116,11 @@ final class NodeServices implements AutoCloseable {
     return kube != null;
   }
 
+  /** The agent's PodResources client, closed with these services. */
+  PodResourcesClient podResourcesClient() {
+    return podResources;
+  }
+
   PodResourcesLookup podResources() {
     return lookup;
   }

@@ -46,13 +46,14 @@ final class PgpuCommand implements Callable<Integer> {
     AgentSettings settings = node.settings(System.getenv(), config.failOnInitError());
     DeviceNodes deviceNodes = DeviceNodes.scan(node.devRoot, node.procRoot);
     log.info("pgpu config={} configFile={}", config, resolved.configFile());
+    NodeServices services = NodeServices.connect("pgpu", cluster, false);
     return AgentLifecycle.run(
         log,
         "pgpu",
         settings,
         node.metrics(),
-        MetricsSources.withoutKubernetes(cluster.podResourcesSocket),
-        NodeServices.connect("pgpu", cluster, false),
+        MetricsSources.withoutKubernetes(services.podResourcesClient()),
+        services,
         inventory -> PgpuMode.plugins(config, deviceNodes, inventory),
         runtime -> {},
         List.of());

@@ -2,6 +2,7 @@ package io.kubeaccel.core.metrics;
 
 import io.kubeaccel.core.inventory.Inventory;
 import io.kubeaccel.core.ledger.Ledger;
+import io.kubeaccel.core.ledger.PodResourcesClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,6 +39,11 @@ public interface CardHolders extends AutoCloseable {
    */
   static CardHolders fromPodResources(Path socket, Duration timeout) {
     return new PodResourcesHolders(socket, timeout);
+  }
+
+  /** Like {@link #fromPodResources(Path, Duration)} through {@code client}, which the caller owns and closes. */
+  static CardHolders fromPodResources(PodResourcesClient client) {
+    return new PodResourcesHolders(Objects.requireNonNull(client, "client"));
   }
 
   /** The cards the shared modes' {@link Ledger} granted, with the pods' names. */

@@ -1,5 +1,6 @@
 package io.kubeaccel.core.metrics;
 
+import io.kubeaccel.core.ledger.PodResourcesClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -27,5 +28,14 @@ public record MetricsSources(ContainerResolver containers, CardHolders holders) 
     return new MetricsSources(
         ContainerResolver.podUidOnly(),
         CardHolders.fromPodResources(podResourcesSocket, POD_RESOURCES_TIMEOUT));
+  }
+
+  /**
+   * Like {@link #withoutKubernetes(Path)}, asking PodResources through {@code podResources}, a client the caller
+   * owns and closes (the agent's one: a second client would be a second event-loop thread and channel).
+   */
+  public static MetricsSources withoutKubernetes(PodResourcesClient podResources) {
+    return new MetricsSources(
+        ContainerResolver.podUidOnly(), CardHolders.fromPodResources(podResources));
   }
 }

@@ -23,13 +23,25 @@ final class PodResourcesHolders implements CardHolders {
 
   private final Path socket;
   private final Duration timeout;
+  /** Made here and closed by {@link #close()} when {@link #shared} is null. */
   private PodResourcesClient client;
+
+  private final boolean shared;
   private boolean failing;
 
   /** Nothing is dialled (nor any thread started) before the first sample asks. */
   PodResourcesHolders(Path socket, Duration timeout) {
     this.socket = socket;
     this.timeout = timeout;
+    this.shared = false;
+  }
+
+  /** Asks {@code client}, which the caller owns and closes. */
+  PodResourcesHolders(PodResourcesClient client) {
+    this.socket = null;
+    this.timeout = null;
+    this.client = client;
+    this.shared = true;
   }
 
   @Override
@@ -74,7 +86,7 @@ final class PodResourcesHolders implements CardHolders {
 
   @Override
   public synchronized void close() {
-    if (client != null) {
+    if (client != null && !shared) {
       client.close();
       client = null;
     }

@@ -1,6 +1,7 @@
 package io.kubeaccel.core.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kubeaccel.core.inventory.CardIds;
 import io.kubeaccel.core.inventory.DriverInfo;
@@ -131,6 +132,23 @@ class CardHoldersTest {
     try (CardHolders holders =
         CardHolders.fromPodResources(dir.resolve("none.sock"), java.time.Duration.ofSeconds(1))) {
       assertThat(holders.holdings(inventory())).isEmpty();
+    }
+  }
+
+  /** Holders on the agent's own client ask through it and leave closing it to the agent. */
+  @Test
+  void aSharedClientIsUsedAndNotClosed(@TempDir Path dir) {
+    try (io.kubeaccel.core.ledger.PodResourcesClient client =
+        new io.kubeaccel.core.ledger.PodResourcesClient(
+            dir.resolve("none.sock"), java.time.Duration.ofSeconds(1))) {
+      CardHolders holders = CardHolders.fromPodResources(client);
+      assertThat(holders.holdings(inventory())).isEmpty();
+      holders.close();
+      assertThatThrownBy(client::list)
+          .as("still open: the kubelet is what is missing")
+          .isInstanceOf(io.kubeaccel.core.ledger.PodResourcesException.class)
+          .hasMessageContaining("UNAVAILABLE")
+          .hasMessageNotContaining("shutdown");
     }
   }
 }
