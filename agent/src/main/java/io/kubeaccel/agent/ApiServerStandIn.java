@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,7 +36,7 @@ final class ApiServerStandIn implements AutoCloseable {
   private final ExecutorService executor;
   private final AtomicInteger resourceVersion = new AtomicInteger(1);
   private final AtomicInteger nodePatches = new AtomicInteger();
-  private final List<String> unserved = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> unserved = new CopyOnWriteArrayList<>();
   // Guarded by this.
   private final ObjectNode node;
   // Guarded by this.
@@ -257,7 +259,7 @@ final class ApiServerStandIn implements AutoCloseable {
       throw new Refused(
           422, "Invalid", "JSON pointer must start with / and name a member: " + path);
     }
-    return java.util.Arrays.stream(path.substring(1).split("/", -1))
+    return Arrays.stream(path.substring(1).split("/", -1))
         .map(step -> step.replace("~1", "/").replace("~0", "~"))
         .toList();
   }

@@ -1,6 +1,8 @@
 package io.kubeaccel.agent;
 
-import java.util.List;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,19 +24,20 @@ public final class Main implements Runnable {
    * The subcommands, in the order help lists them (each named by its own {@code @Command}). Added to the command
    * line by {@link #commandLine(String)}, not declared on this class, so that a run of one builds only that one.
    */
-  private static final List<Supplier<Object>> SUBCOMMANDS = List.of(
-      PgpuCommand::new,
-      VgpuCommand::new,
-      MpsCommand::new,
-      ExtenderCommand::new,
-      SimulateCommand::new,
-      SimulateNodeCommand::new,
-      BenchCommand::new,
-      DoctorCommand::new);
+  private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
 
-  /** Names of {@link #SUBCOMMANDS}, same order. */
-  private static final List<String> NAMES =
-      List.of("pgpu", "vgpu", "mps", "extender", "simulate", "simulate-node", "bench", "doctor");
+  private static Map<String, Supplier<Object>> subcommands() {
+    Map<String, Supplier<Object>> all = new LinkedHashMap<>();
+    all.put("pgpu", PgpuCommand::new);
+    all.put("vgpu", VgpuCommand::new);
+    all.put("mps", MpsCommand::new);
+    all.put("extender", ExtenderCommand::new);
+    all.put("simulate", SimulateCommand::new);
+    all.put("simulate-node", SimulateNodeCommand::new);
+    all.put("bench", BenchCommand::new);
+    all.put("doctor", DoctorCommand::new);
+    return Collections.unmodifiableMap(all);
+  }
 
   @Spec
   CommandSpec spec;
@@ -56,13 +59,11 @@ public final class Main implements Runnable {
    */
   static CommandLine commandLine(String first) {
     CommandLine cli = new CommandLine(new Main());
-    int only = first == null ? -1 : NAMES.indexOf(first);
-    for (int i = 0; i < SUBCOMMANDS.size(); i++) {
-      if (only < 0 || only == i) {
-        cli.addSubcommand(NAMES.get(i), SUBCOMMANDS.get(i).get());
-      }
-    }
-    if (only < 0) {
+    Supplier<Object> only = first == null ? null : SUBCOMMANDS.get(first);
+    if (only != null) {
+      cli.addSubcommand(first, only.get());
+    } else {
+      SUBCOMMANDS.forEach((name, command) -> cli.addSubcommand(name, command.get()));
       cli.addSubcommand("help", new CommandLine.HelpCommand());
     }
     // Every subcommand's -V/--version says what the top command's does.

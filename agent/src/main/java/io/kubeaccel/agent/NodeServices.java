@@ -112,10 +112,6 @@ final class NodeServices implements AutoCloseable {
     return kube;
   }
 
-  boolean hasKube() {
-    return kube != null;
-  }
-
   /** The agent's PodResources client, closed with these services. */
   PodResourcesClient podResourcesClient() {
     return podResources;

@@ -6,6 +6,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.LoggingEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -34,7 +36,7 @@ class LoggingTest {
   @Test
   void aThrowableFollowsItsLineWithItsCause() {
     IllegalStateException failure =
-        new IllegalStateException("cannot serve", new java.io.IOException("disk full"));
+        new IllegalStateException("cannot serve", new IOException("disk full"));
 
     String text = encode(event(Level.ERROR, "giving up", failure));
 
@@ -54,7 +56,7 @@ class LoggingTest {
     pattern.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{0} - %msg%n");
     pattern.start();
     IllegalStateException suppressing = new IllegalStateException("outer", new RuntimeException());
-    suppressing.addSuppressed(new java.io.UncheckedIOException(new java.io.IOException("closing")));
+    suppressing.addSuppressed(new UncheckedIOException(new IOException("closing")));
     List<LoggingEvent> events = List.of(
         event(Level.WARN, "a {} and {}", null, "b"),
         event(Level.DEBUG, "two\nlines", null),

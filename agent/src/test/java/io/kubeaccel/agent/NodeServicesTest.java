@@ -17,6 +17,7 @@ class NodeServicesTest {
     AutoCloseable pending = NodeServices.later(Duration.ofMillis(100), runs::incrementAndGet);
 
     Await.until("the action ran", Duration.ofSeconds(10), () -> runs.get() == 1);
+    // Nothing to observe but time: a second run would come within twice the delay.
     Thread.sleep(200);
     assertThat(runs).hasValue(1);
     pending.close();
@@ -27,6 +28,7 @@ class NodeServicesTest {
     AtomicInteger runs = new AtomicInteger();
 
     NodeServices.later(Duration.ofMillis(300), runs::incrementAndGet).close();
+    // Nothing to observe but time: the action would have run after 300 ms.
     Thread.sleep(600);
 
     assertThat(runs).hasValue(0);

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -149,7 +150,7 @@ class DockerfileTest {
     assertThat(runtime().all("COPY")).containsExactly("--from=build " + HOME + " " + HOME);
     assertThat(runtime().all("RUN"))
         .as("the runtime stage proves the copied archive still matches its jar")
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .singleElement(InstanceOfAssertFactories.STRING)
         .contains("\"" + HOME + "/jre/bin/java\"", "\"-Xshare:on\"")
         .contains("\"-XX:SharedArchiveFile=" + HOME + "/kubeaccel.jsa\"")
         .contains("\"-jar\", \"" + HOME + "/kubeaccel.jar\"");

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.internal.SSLUtils;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -117,7 +118,7 @@ public final class KubeAccess implements AutoCloseable {
    * Loads the certificates and keys {@code config} names, as building the client will: a kubeconfig that reads fine
    * but names a missing CA file or holds a broken client key would otherwise fail only then.
    */
-  private static void checkTlsMaterial(Config config, java.nio.file.Path kubeconfig) {
+  private static void checkTlsMaterial(Config config, Path kubeconfig) {
     try {
       SSLUtils.trustManagers(config);
       SSLUtils.keyManagers(config);

@@ -21,19 +21,17 @@ final class PodResourcesHolders implements CardHolders {
 
   private static final Logger log = LoggerFactory.getLogger(PodResourcesHolders.class);
 
+  /** Where to dial, or null when the client is the caller's (then never closed here). */
   private final Path socket;
-  private final Duration timeout;
-  /** Made here and closed by {@link #close()} when {@link #shared} is null. */
-  private PodResourcesClient client;
 
-  private final boolean shared;
+  private final Duration timeout;
+  private PodResourcesClient client;
   private boolean failing;
 
   /** Nothing is dialled (nor any thread started) before the first sample asks. */
   PodResourcesHolders(Path socket, Duration timeout) {
     this.socket = socket;
     this.timeout = timeout;
-    this.shared = false;
   }
 
   /** Asks {@code client}, which the caller owns and closes. */
@@ -41,7 +39,6 @@ final class PodResourcesHolders implements CardHolders {
     this.socket = null;
     this.timeout = null;
     this.client = client;
-    this.shared = true;
   }
 
   @Override
@@ -86,7 +83,7 @@ final class PodResourcesHolders implements CardHolders {
 
   @Override
   public synchronized void close() {
-    if (client != null && !shared) {
+    if (client != null && socket != null) {
       client.close();
       client = null;
     }

@@ -14,11 +14,14 @@ import io.kubeaccel.core.ledger.ContainerRef;
 import io.kubeaccel.core.ledger.Grant;
 import io.kubeaccel.core.ledger.Ledger;
 import io.kubeaccel.core.ledger.ListedContainer;
+import io.kubeaccel.core.ledger.PodResourcesClient;
+import io.kubeaccel.core.ledger.PodResourcesException;
 import io.kubeaccel.core.metrics.CardHolders.CardHolding;
 import io.kubeaccel.nvml.ComputeCapability;
 import io.kubeaccel.nvml.CudaVersion;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +133,7 @@ class CardHoldersTest {
   @Test
   void aKubeletThatDoesNotAnswerLeavesHoldersUnknown(@TempDir Path dir) {
     try (CardHolders holders =
-        CardHolders.fromPodResources(dir.resolve("none.sock"), java.time.Duration.ofSeconds(1))) {
+        CardHolders.fromPodResources(dir.resolve("none.sock"), Duration.ofSeconds(1))) {
       assertThat(holders.holdings(inventory())).isEmpty();
     }
   }
@@ -138,15 +141,14 @@ class CardHoldersTest {
   /** Holders on the agent's own client ask through it and leave closing it to the agent. */
   @Test
   void aSharedClientIsUsedAndNotClosed(@TempDir Path dir) {
-    try (io.kubeaccel.core.ledger.PodResourcesClient client =
-        new io.kubeaccel.core.ledger.PodResourcesClient(
-            dir.resolve("none.sock"), java.time.Duration.ofSeconds(1))) {
+    try (PodResourcesClient client =
+        new PodResourcesClient(dir.resolve("none.sock"), Duration.ofSeconds(1))) {
       CardHolders holders = CardHolders.fromPodResources(client);
       assertThat(holders.holdings(inventory())).isEmpty();
       holders.close();
       assertThatThrownBy(client::list)
           .as("still open: the kubelet is what is missing")
-          .isInstanceOf(io.kubeaccel.core.ledger.PodResourcesException.class)
+          .isInstanceOf(PodResourcesException.class)
           .hasMessageContaining("UNAVAILABLE")
           .hasMessageNotContaining("shutdown");
     }
