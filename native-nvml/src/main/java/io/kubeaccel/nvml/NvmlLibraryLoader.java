@@ -15,8 +15,8 @@ import java.util.List;
 final class NvmlLibraryLoader {
   private static final List<String> FILE_NAMES = List.of("libnvidia-ml.so.1", "libnvidia-ml.so");
   // "nvidia-ml" lets JNA search jna.library.path and the default dirs for libnvidia-ml.so; the
-  // second name asks
-  // dlopen (ldconfig cache, LD_LIBRARY_PATH) for the versioned file drivers actually ship.
+  // second name asks dlopen (ldconfig cache, LD_LIBRARY_PATH) for the versioned file drivers
+  // actually ship.
   private static final List<String> SYSTEM_NAMES = List.of("nvidia-ml", "libnvidia-ml.so.1");
   private static final String HINT =
       "Is the NVIDIA driver installed and loaded on this node? In a container: was it started with the NVIDIA"
@@ -41,7 +41,11 @@ final class NvmlLibraryLoader {
     }
   }
 
+  /** JNA's property for its default library directories; JNA runs {@code ldconfig -p} to fill it when unset. */
+  static final String PLATFORM_PATH_PROPERTY = "jna.platform.library.path";
+
   static Loaded load(NvmlLibraryPath path) {
+    setPlatformPathUnlessGiven();
     List<String> tried = new ArrayList<>();
     for (Path directory : path.directories()) {
       for (String fileName : FILE_NAMES) {
@@ -77,6 +81,38 @@ final class NvmlLibraryLoader {
         NvmlReturn.LIBRARY_NOT_FOUND,
         "load",
         "cannot load libnvidia-ml.so.1; tried " + searched + ". " + HINT);
+  }
+
+  /**
+   * Gives JNA its default library directories before it first looks for a library, so that it does not find them by
+   * running {@code /sbin/ldconfig -p}: a child process at every start (a fork of the JVM, a reaper thread, ~70
+   * classes) whose answer adds nothing here, since the versioned {@code libnvidia-ml.so.1} is loaded through dlopen,
+   * which reads the same ldconfig cache itself. The directories are those JNA would list first: the multiarch
+   * directory, {@code lib64}, {@code lib}, under {@code /usr} and {@code /}. A value set on the command line wins.
+   */
+  static void setPlatformPathUnlessGiven() {
+    if (System.getProperty(PLATFORM_PATH_PROPERTY) != null) {
+      return;
+    }
+    String multiarch = switch (System.getProperty("os.arch", "")) {
+      case "amd64", "x86_64" -> "x86_64-linux-gnu";
+      case "aarch64" -> "aarch64-linux-gnu";
+      case "ppc64le" -> "powerpc64le-linux-gnu";
+      default -> null;
+    };
+    List<String> candidates = new ArrayList<>();
+    if (multiarch != null) {
+      candidates.add("/usr/lib/" + multiarch);
+      candidates.add("/lib/" + multiarch);
+    }
+    candidates.addAll(List.of("/usr/lib64", "/lib64", "/usr/lib", "/lib"));
+    List<String> present = new ArrayList<>();
+    for (String directory : candidates) {
+      if (Files.isDirectory(Path.of(directory))) {
+        present.add(directory);
+      }
+    }
+    System.setProperty(PLATFORM_PATH_PROPERTY, String.join(java.io.File.pathSeparator, present));
   }
 
   private static String firstLine(String message) {

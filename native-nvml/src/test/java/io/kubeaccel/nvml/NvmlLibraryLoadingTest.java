@@ -2,6 +2,7 @@ package io.kubeaccel.nvml;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.kubeaccel.nvml.fake.FakeInventory;
 import io.kubeaccel.nvml.fake.FakeNode;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +32,52 @@ class NvmlLibraryLoadingTest {
               .contains(alsoEmpty.resolve("libnvidia-ml.so.1").toAbsolutePath().toString())
               .contains("NVIDIA container runtime")
               .contains("driver");
+        });
+  }
+
+  @Test
+  void jnaIsGivenItsDefaultDirectoriesSoItRunsNoLdconfigAndAGivenValueWins() {
+    String before = System.getProperty(NvmlLibraryLoader.PLATFORM_PATH_PROPERTY);
+    try {
+      System.clearProperty(NvmlLibraryLoader.PLATFORM_PATH_PROPERTY);
+      NvmlLibraryLoader.setPlatformPathUnlessGiven();
+      List<String> expected = Stream.of(
+              "/usr/lib/x86_64-linux-gnu",
+              "/lib/x86_64-linux-gnu",
+              "/usr/lib64",
+              "/lib64",
+              "/usr/lib",
+              "/lib")
+          .filter(directory -> Files.isDirectory(Path.of(directory)))
+          .toList();
+      assertThat(expected).isNotEmpty();
+      assertThat(System.getProperty(NvmlLibraryLoader.PLATFORM_PATH_PROPERTY))
+          .isEqualTo(String.join(":", expected));
+
+      System.setProperty(NvmlLibraryLoader.PLATFORM_PATH_PROPERTY, "/opt/given");
+      NvmlLibraryLoader.setPlatformPathUnlessGiven();
+      assertThat(System.getProperty(NvmlLibraryLoader.PLATFORM_PATH_PROPERTY))
+          .isEqualTo("/opt/given");
+    } finally {
+      if (before == null) {
+        System.clearProperty(NvmlLibraryLoader.PLATFORM_PATH_PROPERTY);
+      } else {
+        System.setProperty(NvmlLibraryLoader.PLATFORM_PATH_PROPERTY, before);
+      }
+    }
+  }
+
+  @Test
+  void anAbsentLibraryOnTheSystemPathIsNamedWithTheDirectoriesGiven(@TempDir Path empty) {
+    assumeFalse(
+        Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1")),
+        "a real NVML is installed on this machine");
+    assertThatThrownBy(() -> Nvml.open(new NvmlLibraryPath(List.of(empty), true)))
+        .isInstanceOfSatisfying(NvmlException.class, e -> {
+          assertThat(e.code()).isEqualTo(NvmlReturn.LIBRARY_NOT_FOUND);
+          assertThat(e.getMessage())
+              .contains("nvidia-ml on the system library path")
+              .contains("libnvidia-ml.so.1 on the system library path");
         });
   }
 
