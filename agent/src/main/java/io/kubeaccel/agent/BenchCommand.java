@@ -37,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
   static final String IMAGE_JVM_OPTIONS = "-XX:+UseSerialGC -Xms8m -Xmx32m -Xss256k"
       + " -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m"
       + " -XX:MaxMetaspaceSize=48m -XX:MaxDirectMemorySize=16m -Dio.netty.allocator.type=unpooled"
-      + " -Xlog:cds=off -Xlog:cds+dynamic=off -XX:-UsePerfData";
+      + " -XX:TrimNativeHeapInterval=2000 -Xlog:cds=off -Xlog:cds+dynamic=off -XX:-UsePerfData";
 
   static final List<String> AGENT_JVM_OPTIONS = List.of(IMAGE_JVM_OPTIONS.split(" "));
 

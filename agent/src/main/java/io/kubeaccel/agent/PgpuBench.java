@@ -27,6 +27,8 @@ final class PgpuBench {
   private static final String NODE_NAME = "bench-node";
 
   private static final Duration WAIT = Duration.ofSeconds(30);
+  /** How long the agent idles before its RSS at rest is read (see {@link #awaitRestingRss}). */
+  private static final long REST_MILLIS = 8000;
 
   private final int allocations;
   private final int restarts;
@@ -287,10 +289,14 @@ final class PgpuBench {
     return samples;
   }
 
-  /** RSS once the agent has been idle for two seconds after registering: what it holds when nothing happens. */
+  /**
+   * RSS once the agent has been idle for eight seconds after registering: what it holds when nothing happens. Start-up
+   * work settles in steps: the JVM hands its compiler's freed arenas back to malloc every 5 s, and the image's native
+   * heap trimmer returns free malloc memory to the system every 2 s, so a shorter wait measures start-up leftovers.
+   */
   private static long awaitRestingRss(Process agent) throws InterruptedException, IOException {
     // A measurement pause, not synchronisation: "at rest" means after start-up work has settled.
-    Thread.sleep(2000);
+    Thread.sleep(REST_MILLIS);
     return rss(agent.pid());
   }
 
