@@ -15,9 +15,9 @@
 # --no-appcds` with the entrypoint's options and the image's archive (README, Performance): the pgpu agent in its own
 # JVM on a simulated 4-GPU node, metrics on, node name and Kubernetes client on (as the DaemonSet runs it), bench as
 # the kubelet and the API server:
-#   start -> registered with the kubelet: 298-423 ms with the image's AppCDS archive
-#   resident memory at rest: 96 MiB; after 10,000 Allocate calls: 102 MiB
-#   /opt/kubeaccel: 133 MiB = runtime 61 MiB (jlink --compress=2) + kubeaccel.jar 35 MiB + kubeaccel.jsa 36 MiB;
+#   start -> registered with the kubelet: 351-451 ms with the image's AppCDS archive
+#   resident memory at rest: 92 MiB; after 10,000 Allocate calls: 97-99 MiB
+#   /opt/kubeaccel: 126 MiB = runtime 60 MiB (jlink --compress=2) + kubeaccel.jar 32 MiB + kubeaccel.jsa 34 MiB;
 #   the base, ubuntu:24.04, adds about 78 MiB.
 
 # Exact tags, no digests: rebuilds pick up the base images' security fixes.
