@@ -11,12 +11,13 @@
 # entrypoint and an AppCDS archive. Runtime stage: that tree on a small base, nothing else.
 #
 # Measured with `deploy/image/build-rootfs.sh /tmp/rootfs` on this tree (Debian 12's OpenJDK 17 instead of Temurin,
-# 2 CPUs), then, with /tmp/rootfs/opt/kubeaccel/jre/bin first on PATH, `/tmp/rootfs/opt/kubeaccel/bin/kubeaccel bench
-# --no-appcds` with the entrypoint's options and the image's archive (README, Performance): the pgpu agent in its own
+# 2 CPUs), then, with /tmp/rootfs/opt/kubeaccel/jre/bin first on PATH, `KUBEACCEL_JVM_DEFAULTS=none
+# /tmp/rootfs/opt/kubeaccel/bin/kubeaccel bench --no-appcds` with the entrypoint's agent options and the image's
+# archive for the agent (README, Performance): the pgpu agent in its own
 # JVM on a simulated 4-GPU node, metrics on, node name and Kubernetes client on (as the DaemonSet runs it), bench as
 # the kubelet and the API server:
-#   start -> registered with the kubelet: 351-451 ms with the image's AppCDS archive
-#   resident memory at rest: 92 MiB; after 10,000 Allocate calls: 97-99 MiB
+#   start -> registered with the kubelet: 307-356 ms with the image's AppCDS archive
+#   resident memory at rest: 88 MiB; after 10,000 Allocate calls: 93 MiB
 #   /opt/kubeaccel: 126 MiB = runtime 60 MiB (jlink --compress=2) + kubeaccel.jar 32 MiB + kubeaccel.jsa 34 MiB;
 #   the base, ubuntu:24.04, adds about 78 MiB.
 
