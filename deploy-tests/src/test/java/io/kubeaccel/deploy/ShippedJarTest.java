@@ -21,7 +21,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -220,20 +219,31 @@ class ShippedJarTest {
   }
 
   private static List<String> java(List<String> arguments) {
+    Path jar = Repository.root().resolve("agent/target/kubeaccel.jar");
+    assertThat(jar)
+        .as("the shaded jar, built by the agent module's package phase (mvn package or verify)")
+        .isRegularFile();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-jar");
-    command.add(Repository.root().resolve("agent/target/kubeaccel.jar").toString());
+    command.add(jar.toString());
     command.addAll(arguments);
     return command;
   }
 
   private String run(List<String> arguments) throws IOException, InterruptedException {
-    Process process =
-        new ProcessBuilder(java(arguments)).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor()).as(output).isZero();
-    return output;
+    Path output = dir.resolve("run.log");
+    Process process = new ProcessBuilder(java(arguments))
+        .redirectErrorStream(true)
+        .redirectOutput(output.toFile())
+        .start();
+    if (!process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError(arguments + " did not finish within " + WAIT);
+    }
+    String text = Files.readString(output);
+    assertThat(process.exitValue()).as(text).isZero();
+    return text;
   }
 
   private void spawn(List<String> arguments, Path log) throws IOException {

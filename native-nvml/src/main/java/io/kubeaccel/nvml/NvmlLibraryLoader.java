@@ -88,7 +88,8 @@ final class NvmlLibraryLoader {
    * running {@code /sbin/ldconfig -p}: a child process at every start (a fork of the JVM, a reaper thread, ~70
    * classes) whose answer adds nothing here, since the versioned {@code libnvidia-ml.so.1} is loaded through dlopen,
    * which reads the same ldconfig cache itself. The directories are those JNA would list first: the multiarch
-   * directory, {@code lib64}, {@code lib}, under {@code /usr} and {@code /}. A value set on the command line wins.
+   * directory, {@code lib64}, {@code lib}, under {@code /usr} and {@code /}. A value set on the command line wins. The
+   * property is process-wide, as it is when JNA sets it itself.
    */
   static void setPlatformPathUnlessGiven() {
     if (System.getProperty(PLATFORM_PATH_PROPERTY) != null) {
