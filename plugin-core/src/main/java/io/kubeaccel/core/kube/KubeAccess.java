@@ -116,12 +116,23 @@ public final class KubeAccess implements AutoCloseable {
 
   /**
    * Loads the certificates and keys {@code config} names, as building the client will: a kubeconfig that reads fine
-   * but names a missing CA file or holds a broken client key would otherwise fail only then.
+   * but names a missing CA file or holds a broken client key would otherwise fail only then. What the kubeconfig does
+   * not name is not loaded: without a CA that would be the JVM's whole default trust store (~140 certificates, tens of
+   * milliseconds before the agent serves), which holds nothing of the kubeconfig's to check.
    */
   private static void checkTlsMaterial(Config config, Path kubeconfig) {
+    boolean namesCa = config.getCaCertFile() != null || config.getCaCertData() != null;
+    boolean namesClientCertificate = config.getClientCertFile() != null
+        || config.getClientCertData() != null
+        || config.getClientKeyFile() != null
+        || config.getClientKeyData() != null;
     try {
-      SSLUtils.trustManagers(config);
-      SSLUtils.keyManagers(config);
+      if (namesCa && !config.isTrustCerts()) {
+        SSLUtils.trustManagers(config);
+      }
+      if (namesClientCertificate) {
+        SSLUtils.keyManagers(config);
+      }
     } catch (Exception e) {
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) {

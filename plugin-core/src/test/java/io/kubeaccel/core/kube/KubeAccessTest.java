@@ -140,4 +140,36 @@ class KubeAccessTest {
         .hasMessageContaining("certificates or keys cannot be loaded")
         .hasMessageContaining("missing-ca.crt");
   }
+
+  /** A client certificate the kubeconfig names is loaded when it is read, even when no CA is named. */
+  @Test
+  void aKubeconfigWhoseClientCertificateCannotBeLoadedIsRefusedWhenRead() throws Exception {
+    Path kubeconfig = dir.resolve("kubeconfig");
+    Files.writeString(kubeconfig, """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: c
+          cluster:
+            server: https://127.0.0.1:6443
+        users:
+        - name: agent
+          user:
+            client-certificate: %s
+            client-key: %s
+        contexts:
+        - name: c
+          context:
+            cluster: c
+            user: agent
+        current-context: c
+        """.formatted(
+            dir.resolve("missing-client.crt"), dir.resolve("missing-client.key")));
+    KubeSettings settings = new KubeSettings(NODE, kubeconfig, Duration.ZERO, Duration.ZERO);
+
+    assertThatThrownBy(() -> KubeAccess.clientConfig(settings))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("certificates or keys cannot be loaded")
+        .hasMessageContaining("missing-client");
+  }
 }
