@@ -116,9 +116,10 @@ public final class KubeAccess implements AutoCloseable {
 
   /**
    * Loads the certificates and keys {@code config} names, as building the client will: a kubeconfig that reads fine
-   * but names a missing CA file or holds a broken client key would otherwise fail only then. What the kubeconfig does
-   * not name is not loaded: without a CA that would be the JVM's whole default trust store (~140 certificates, tens of
-   * milliseconds before the agent serves), which holds nothing of the kubeconfig's to check.
+   * but names a missing CA file or holds a broken client key would otherwise fail only then. The CA is loaded as the
+   * client will trust it, alone ({@link KubeClients#namedCaTrustManagers}); what the kubeconfig does not name is not
+   * loaded, least of all the JVM's default trust store (~140 certificates, tens of milliseconds before the agent
+   * serves), which holds nothing of the kubeconfig's to check.
    */
   private static void checkTlsMaterial(Config config, Path kubeconfig) {
     boolean namesCa = config.getCaCertFile() != null || config.getCaCertData() != null;
@@ -127,8 +128,8 @@ public final class KubeAccess implements AutoCloseable {
         || config.getClientKeyFile() != null
         || config.getClientKeyData() != null;
     try {
-      if (namesCa && !config.isTrustCerts()) {
-        SSLUtils.trustManagers(config);
+      if (namesCa && !config.isTrustCerts() && KubeClients.namedCaTrustManagers(config) == null) {
+        SSLUtils.trustManagers(config); // a trust store of its own: fabric8 loads it
       }
       if (namesClientCertificate) {
         SSLUtils.keyManagers(config);

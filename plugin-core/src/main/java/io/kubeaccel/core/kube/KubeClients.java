@@ -9,9 +9,21 @@ import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.internal.CertUtils;
+import io.fabric8.kubernetes.client.internal.SSLUtils;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.InputStream;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import tools.jackson.databind.ObjectMapper;
 
 /** The fabric8 clients of kubeaccel's processes (node agents, the scheduler extender, doctor). */
@@ -45,10 +57,70 @@ public final class KubeClients {
   public static KubernetesClient create(Config config, ExecutorService executor) {
     KubernetesClientBuilder builder = new KubernetesClientBuilder()
         .withConfig(config)
+        .withHttpClientFactory(new NamedCaHttpClientFactory())
         .withKubernetesSerialization(serialization());
     if (executor != null) {
       builder.withTaskExecutor(executor);
     }
     return builder.build();
+  }
+
+  /**
+   * Trust managers that trust exactly the CA certificates {@code config} names (kubeconfig {@code
+   * certificate-authority[-data]}, or the service account's {@code ca.crt}), as client-go and kubectl trust them; null
+   * when it names none, skips verification or names a trust store of its own, where fabric8's handling stands.
+   *
+   * @throws KubernetesClientException if the named certificates cannot be read
+   */
+  public static TrustManager[] namedCaTrustManagers(Config config) {
+    if (config.isTrustCerts()
+        || config.getTrustStoreFile() != null
+        || (config.getCaCertData() == null && config.getCaCertFile() == null)) {
+      return null;
+    }
+    try (InputStream pem =
+        CertUtils.getInputStreamFromDataOrFile(config.getCaCertData(), config.getCaCertFile())) {
+      Collection<? extends Certificate> authorities =
+          CertificateFactory.getInstance("X.509").generateCertificates(pem);
+      if (authorities.isEmpty()) {
+        throw new KubernetesClientException("the CA the kubeconfig names holds no certificate");
+      }
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      int index = 0;
+      for (Certificate authority : authorities) {
+        store.setCertificateEntry("ca-" + index++, authority);
+      }
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(store);
+      return factory.getTrustManagers();
+    } catch (KubernetesClientException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new KubernetesClientException(
+          "cannot load the CA certificates the kubeconfig names: " + e, e);
+    }
+  }
+
+  /**
+   * fabric8's JDK HTTP client, trusting only the CA the configuration names ({@link #namedCaTrustManagers}). fabric8
+   * itself adds that CA to the JVM's default trust store, so that any of ~140 public CAs could vouch for a certificate
+   * with the API server's name, and keeps those certificates in every agent's heap.
+   */
+  static final class NamedCaHttpClientFactory extends JdkHttpClientFactory {
+    @Override
+    public HttpClient.Builder newBuilder(Config config) {
+      HttpClient.Builder builder = super.newBuilder(config);
+      TrustManager[] named = namedCaTrustManagers(config);
+      if (named != null) {
+        try {
+          builder.sslContext(SSLUtils.keyManagers(config), named);
+        } catch (Exception e) {
+          throw KubernetesClientException.launderThrowable(e);
+        }
+      }
+      return builder;
+    }
   }
 }
