@@ -39,6 +39,11 @@ class KubeAccessTest {
 
   /** A kubeconfig for {@code server} with one more line of cluster settings ({@code tls}). */
   private Path kubeconfig(String server, String tls) throws IOException {
+    return kubeconfig(server, tls, "token: not-a-real-token");
+  }
+
+  /** A kubeconfig for {@code server}: one line of cluster settings ({@code tls}), one of credentials ({@code user}). */
+  private Path kubeconfig(String server, String tls, String user) throws IOException {
     Path kubeconfig = dir.resolve("kubeconfig");
     Files.writeString(kubeconfig, """
         apiVersion: v1
@@ -51,14 +56,14 @@ class KubeAccessTest {
         users:
         - name: agent
           user:
-            token: not-a-real-token
+            %s
         contexts:
         - name: down
           context:
             cluster: down
             user: agent
         current-context: down
-        """.formatted(server, tls));
+        """.formatted(server, tls, user));
     return kubeconfig;
   }
 
@@ -144,27 +149,12 @@ class KubeAccessTest {
   /** A client certificate the kubeconfig names is loaded when it is read, even when no CA is named. */
   @Test
   void aKubeconfigWhoseClientCertificateCannotBeLoadedIsRefusedWhenRead() throws Exception {
-    Path kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: c
-          cluster:
-            server: https://127.0.0.1:6443
-        users:
-        - name: agent
-          user:
-            client-certificate: %s
-            client-key: %s
-        contexts:
-        - name: c
-          context:
-            cluster: c
-            user: agent
-        current-context: c
-        """.formatted(
-            dir.resolve("missing-client.crt"), dir.resolve("missing-client.key")));
+    // A client certificate and key in one line of YAML flow style.
+    Path kubeconfig = kubeconfig(
+        "https://127.0.0.1:6443",
+        "",
+        "{client-certificate: %s, client-key: %s}"
+            .formatted(dir.resolve("missing-client.crt"), dir.resolve("missing-client.key")));
     KubeSettings settings = new KubeSettings(NODE, kubeconfig, Duration.ZERO, Duration.ZERO);
 
     assertThatThrownBy(() -> KubeAccess.clientConfig(settings))
